@@ -1,0 +1,94 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Stratus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "stratus", targets: ["stratus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        .target(
+            name: "StratusModel",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusEngine",
+            dependencies: [
+                "StratusModel",
+                .product(name: "WasmKit", package: "WasmKit"),
+                .product(name: "WasmKitWASI", package: "WasmKit"),
+                .product(name: "WASI", package: "WasmKit"),
+                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "WasmParser", package: "WasmKit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusStore",
+            dependencies: [
+                "StratusModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusRuntime",
+            dependencies: [
+                "StratusModel", "StratusEngine", "StratusStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusHTTP",
+            dependencies: [
+                "StratusModel", "StratusRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StratusCLI",
+            dependencies: [
+                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "stratus", dependencies: ["StratusCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "stratus-bench",
+            dependencies: ["StratusCLI"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StratusTests",
+            dependencies: [
+                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusCLI",
+                .product(name: "WAT", package: "WasmKit"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,74 @@
+/// The CGI/WAGI conventions for WASI commands: the environment a program sees, and the header
+/// lines it may print before its body.
+enum CGI {
+    static func environment(for invocation: Invocation) -> [String: String] {
+        let context = invocation.context
+        var env: [String: String] = [
+            "GATEWAY_INTERFACE": "CGI/1.1",
+            "SERVER_SOFTWARE": "Stratus",
+            "REQUEST_METHOD": context["method"] ?? "POST",
+            "PATH_INFO": context["path"] ?? "/",
+            "QUERY_STRING": context["query"] ?? "",
+            "CONTENT_LENGTH": String(invocation.input.count),
+        ]
+        if let type = context["header.content-type"] { env["CONTENT_TYPE"] = type }
+        for (key, value) in context {
+            if key.hasPrefix("header.") {
+                let name = key.dropFirst(7).uppercased().map { $0 == "-" ? "_" : $0 }
+                env["HTTP_" + String(name)] = value
+            } else if key.hasPrefix("var.") {
+                env[String(key.dropFirst(4))] = value
+            } else if key.hasPrefix("param.") {
+                env["PARAM_" + String(key.dropFirst(6))] = value
+            }
+        }
+        for key in ["app", "function", "invocation", "trigger"] {
+            if let value = context[key] { env["STRATUS_" + key.uppercased()] = value }
+        }
+        return env
+    }
+
+    /// If the body starts with header lines and a blank line, moves them to the response:
+    /// `Status: 404 Not Found` sets the status, other lines become headers. A body whose first
+    /// lines are not all `Name: value` is left as it is.
+    static func applyHeaders(to output: inout InvocationOutput) {
+        let body = output.body
+        let window = body.prefix(16 << 10)
+        var lines: [(name: String, value: String)] = []
+        var index = window.startIndex
+        while index < window.endIndex {
+            guard let newline = window[index...].firstIndex(of: 0x0A) else { return }
+            var line = window[index..<newline]
+            if line.last == 0x0D { line = line.dropLast() }
+            index = newline + 1
+            if line.isEmpty {
+                guard !lines.isEmpty else { return }
+                apply(lines, to: &output)
+                output.body = Array(body[index...])
+                return
+            }
+            guard let colon = line.firstIndex(of: 0x3A),
+                  let name = String(validating: line[line.startIndex..<colon], as: UTF8.self),
+                  HeaderRules.isValidName(name),
+                  let value = String(validating: line[(colon + 1)...], as: UTF8.self)
+            else { return }
+            lines.append((name, value.trimmingSpaces))
+        }
+    }
+
+    private static func apply(_ lines: [(name: String, value: String)], to output: inout InvocationOutput) {
+        for (name, value) in lines {
+            if name.lowercased() == "status" {
+                if let code = Int(value.prefix { $0.isNumber }), (100...599).contains(code) { output.status = code }
+            } else if HeaderRules.isValidValue(value) {
+                output.headers.append(Header(name, value))
+            }
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}

@@ -1,0 +1,118 @@
+import WasmKit
+
+/// The state of one invocation that host functions read and write: buffers, the response and
+/// the log. Confined to the worker thread running the guest.
+final class GuestContext {
+    struct Buffer {
+        var bytes: [UInt8]
+        var meta: [String: String] = [:]
+    }
+
+    let invocation: Invocation
+    let host: any HostServices
+    let limits: EngineLimits
+    let output: OutputSink
+    let logs: LogSink
+    var status = 200
+    var headers: [Header] = []
+    /// Set once the instance exists; host functions called before that see no memory.
+    var memory: Memory?
+
+    private var buffers: [Int32: Buffer] = [:]
+    private var nextHandle: Int32 = 1
+    /// The handle naming the response body (`get_output_buffer_id`), made on first use.
+    private(set) var outputHandle: Int32?
+    private var inputHandle: Int32?
+
+    init(invocation: Invocation, host: any HostServices, limits: EngineLimits) {
+        self.invocation = invocation
+        self.host = host
+        self.limits = limits
+        self.output = OutputSink(limit: limits.maxOutputBytes)
+        self.logs = LogSink(limit: limits.maxLogBytes)
+    }
+
+    // MARK: Buffers
+
+    /// A new handle for `bytes`, or LIMIT when the guest holds too many.
+    func makeBuffer(_ bytes: [UInt8], meta: [String: String] = [:]) -> Int32 {
+        guard buffers.count < limits.maxBuffers, nextHandle < Int32.max else { return ABICode.limit.rawValue }
+        let handle = nextHandle
+        nextHandle += 1
+        buffers[handle] = Buffer(bytes: bytes, meta: meta)
+        return handle
+    }
+
+    func buffer(_ handle: Int32) -> Buffer? {
+        if handle == outputHandle { return Buffer(bytes: output.bytes) }
+        return buffers[handle]
+    }
+
+    func freeBuffer(_ handle: Int32) -> Bool {
+        if handle == outputHandle { return true }
+        return buffers.removeValue(forKey: handle) != nil
+    }
+
+    /// Appends to a buffer; the output buffer appends to the response body.
+    func appendToBuffer(_ handle: Int32, _ bytes: UnsafeRawBufferPointer) -> ABICode? {
+        if handle == outputHandle {
+            return output.append(bytes) ? nil : .tooLarge
+        }
+        guard buffers[handle] != nil else { return .badHandle }
+        guard buffers[handle]!.bytes.count + bytes.count <= limits.maxOutputBytes else { return .tooLarge }
+        buffers[handle]!.bytes.append(contentsOf: bytes)
+        return nil
+    }
+
+    func setMeta(_ handle: Int32, _ name: String, _ value: String) {
+        buffers[handle]?.meta[name] = value
+    }
+
+    /// The compatibility module's input buffer: one handle, remade only if the guest freed it.
+    func inputBufferHandle() -> Int32 {
+        if let inputHandle, buffers[inputHandle] != nil { return inputHandle }
+        let handle = makeBuffer(invocation.input)
+        if handle > 0 { inputHandle = handle }
+        return handle
+    }
+
+    func outputBufferHandle() -> Int32 {
+        if let outputHandle { return outputHandle }
+        let handle = makeBuffer([])
+        if handle > 0 { outputHandle = handle }
+        return handle
+    }
+
+    // MARK: Guest memory
+
+    /// Runs `body` on `len` bytes of guest memory at `ptr`, or returns nil when the range is not
+    /// inside the memory; WasmKit would stop the process on a bad range, so every access is checked.
+    func withGuestBytes<T>(_ ptr: UInt32, _ len: UInt32, _ body: (UnsafeMutableRawBufferPointer) -> T) -> T? {
+        guard let memory, UInt64(ptr) + UInt64(len) <= UInt64(memory.byteCount) else { return nil }
+        if len == 0 { return body(UnsafeMutableRawBufferPointer(start: nil, count: 0)) }
+        return memory.withUnsafeMutableBufferPointer(offset: UInt(ptr), count: Int(len), body)
+    }
+
+    func readBytes(_ ptr: UInt32, _ len: UInt32) -> [UInt8]? {
+        withGuestBytes(ptr, len) { Array($0) }
+    }
+
+    /// Guest text: nil when out of bounds or not UTF-8.
+    func readString(_ ptr: UInt32, _ len: UInt32) -> String? {
+        guard let bytes = readBytes(ptr, len) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Copies from `bytes[offset...]` into guest memory; bytes copied, or INVALID.
+    func copyOut(_ bytes: [UInt8], from offset: UInt32, to ptr: UInt32, cap: UInt32) -> Int32 {
+        let start = min(Int(offset), bytes.count)
+        let count = min(Int(cap), bytes.count - start)
+        let copied: Int32? = withGuestBytes(ptr, UInt32(count)) { dest in
+            bytes.withUnsafeBytes { src in
+                dest.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + count)]))
+            }
+            return Int32(count)
+        }
+        return copied ?? ABICode.invalid.rawValue
+    }
+}

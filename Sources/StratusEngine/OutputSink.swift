@@ -1,0 +1,54 @@
+import Synchronization
+
+/// The response body a guest writes, through `out_write`, `write_buffer` on the output buffer,
+/// standard output or `api://output`: one sink, so the writes keep their order.
+final class OutputSink: Sendable {
+    private let state = Mutex<[UInt8]>([])
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Appends `bytes`; false when that would pass the limit (nothing is written then).
+    func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        state.withLock { body in
+            guard body.count + bytes.count <= limit else { return false }
+            body.append(contentsOf: bytes)
+            return true
+        }
+    }
+
+    var bytes: [UInt8] { state.withLock { $0 } }
+    var count: Int { state.withLock { $0.count } }
+}
+
+/// Log lines of one invocation, bounded in total size.
+final class LogSink: Sendable {
+    private struct State {
+        var lines: [LogLine] = []
+        var bytes = 0
+        var truncated = false
+    }
+    private let state = Mutex(State())
+    let limit: Int
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    func append(_ level: LogLine.Level, _ message: String) {
+        state.withLock { s in
+            guard !s.truncated else { return }
+            if s.bytes + message.utf8.count > limit {
+                s.truncated = true
+                s.lines.append(LogLine(.warn, "[log truncated at \(limit) bytes]"))
+                return
+            }
+            s.bytes += message.utf8.count
+            s.lines.append(LogLine(level, message))
+        }
+    }
+
+    var lines: [LogLine] { state.withLock { $0.lines } }
+}

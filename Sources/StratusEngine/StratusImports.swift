@@ -1,0 +1,93 @@
+import Foundation
+import WasmKit
+
+/// Host functions of the `stratus` import module (ABI.md), bound to one invocation.
+extension GuestContext {
+    func stratusFunction(_ name: String, store: Store) -> Function? {
+        guard let type = HostABI.stratus[name] else { return nil }
+        if name == "now_ns" {
+            return Function(store: store, parameters: [], results: [.i64], raw: { _, _, out in
+                var now = timespec()
+                clock_gettime(CLOCK_REALTIME, &now)
+                out[0] = .i64(UInt64(now.tv_sec) &* 1_000_000_000 &+ UInt64(now.tv_nsec))
+            })
+        }
+        let body: (UnsafeBufferPointer<Value>) -> Int32
+        switch name {
+        case "buf_len":
+            body = { p in self.buffer(s(p[0])).map { Int32(clamping: $0.bytes.count) } ?? ABICode.badHandle.rawValue }
+        case "buf_read":
+            body = { p in
+                guard let buffer = self.buffer(s(p[0])) else { return ABICode.badHandle.rawValue }
+                return self.copyOut(buffer.bytes, from: p[1].i32, to: p[2].i32, cap: p[3].i32)
+            }
+        case "buf_free":
+            body = { p in self.freeBuffer(s(p[0])) ? 0 : ABICode.badHandle.rawValue }
+        case "buf_meta":
+            body = { p in
+                guard let buffer = self.buffer(s(p[0])) else { return ABICode.badHandle.rawValue }
+                guard let name = self.readString(p[1].i32, p[2].i32) else { return ABICode.invalid.rawValue }
+                guard let value = buffer.meta[name.lowercased()] else { return ABICode.notFound.rawValue }
+                return self.makeBuffer(Array(value.utf8))
+            }
+        case "input":
+            body = { _ in self.makeBuffer(self.invocation.input) }
+        case "ctx":
+            body = { p in
+                guard let name = self.readString(p[0].i32, p[1].i32) else { return ABICode.invalid.rawValue }
+                guard let value = self.invocation.context[name] else { return ABICode.notFound.rawValue }
+                return self.makeBuffer(Array(value.utf8))
+            }
+        case "out_write":
+            body = { p in
+                let result = self.withGuestBytes(p[0].i32, p[1].i32) { self.output.append(UnsafeRawBufferPointer($0)) }
+                guard let result else { return ABICode.invalid.rawValue }
+                return result ? 0 : ABICode.tooLarge.rawValue
+            }
+        case "out_status":
+            body = { p in
+                let code = s(p[0])
+                guard (100...599).contains(code) else { return ABICode.invalid.rawValue }
+                self.status = Int(code)
+                return 0
+            }
+        case "out_header":
+            body = { p in
+                guard let name = self.readString(p[0].i32, p[1].i32), let value = self.readString(p[2].i32, p[3].i32),
+                      HeaderRules.isValidName(name), HeaderRules.isValidValue(value)
+                else { return ABICode.invalid.rawValue }
+                self.headers.append(Header(name, value))
+                return 0
+            }
+        case "log":
+            body = { p in
+                guard let level = LogLine.Level(rawValue: Int(s(p[0]))),
+                      let bytes = self.readBytes(p[1].i32, p[2].i32)
+                else { return ABICode.invalid.rawValue }
+                self.logs.append(level, String(decoding: bytes, as: UTF8.self))
+                return 0
+            }
+        default:
+            return nil
+        }
+        return Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
+            out[0] = .i32(UInt32(bitPattern: body(p)))
+        })
+    }
+}
+
+/// An `i32` parameter read as signed.
+@inline(__always)
+func s(_ value: Value) -> Int32 { Int32(bitPattern: value.i32) }
+
+/// What a guest may put in a response header.
+enum HeaderRules {
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.count <= 256
+            && name.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !"()<>@,;:\\\"/[]?={}".utf8.contains($0) }
+    }
+
+    static func isValidValue(_ value: String) -> Bool {
+        value.utf8.count <= 8192 && !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0 }
+    }
+}

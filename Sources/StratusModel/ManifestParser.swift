@@ -1,0 +1,215 @@
+import Yams
+
+/// Reads `stratus.yaml` text into an ``AppManifest``, refusing unknown keys and bad values with a
+/// message naming the file, the key path and the problem.
+public struct ManifestParser: Sendable {
+    public let file: String
+
+    public init(file: String = AppManifest.fileName) {
+        self.file = file
+    }
+
+    public func parse(_ text: String) throws -> AppManifest {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw fail("", "the file is empty; it needs at least `app:` and `functions:`") }
+            root = node
+        } catch let error as StratusError {
+            throw error
+        } catch {
+            throw fail("", "not valid YAML: \(error)")
+        }
+        let top = try mapping(root, "")
+        try checkKeys(top, "", allowed: ["app", "variables", "outbound", "static", "files", "functions"])
+
+        guard let appNode = top["app"] else { throw fail("", "missing `app:` (the app's name, [a-z0-9-], 1 to 63 characters)") }
+        let app = try scalar(appNode, "app")
+        guard Names.isValidApp(app) else {
+            throw fail("app", "`\(app)` is not a valid app name: use [a-z0-9-], 1 to 63 characters")
+        }
+
+        var variables: [String: String] = [:]
+        if let node = top["variables"] {
+            for (key, value) in try mapping(node, "variables") {
+                guard Names.isValidVariable(key) else {
+                    throw fail("variables.\(key)", "a variable name must be 1 to 63 of [A-Za-z0-9_]")
+                }
+                variables[key] = try scalar(value, "variables.\(key)")
+            }
+        }
+
+        let outbound = try top["outbound"].map { try strings($0, "outbound") } ?? []
+        for (index, url) in outbound.enumerated() where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw fail("outbound[\(index)]", "`\(url)` must be an http:// or https:// origin")
+        }
+
+        var staticFolders: [String: String] = [:]
+        if let node = top["static"] {
+            for (prefix, folder) in try mapping(node, "static") {
+                guard prefix.hasPrefix("/") else { throw fail("static.\(prefix)", "a route prefix must start with /") }
+                let path = try scalar(folder, "static.\(prefix)")
+                try checkRelativePath(path, "static.\(prefix)")
+                staticFolders[prefix] = path
+            }
+        }
+        let files = try top["files"].map { try scalar($0, "files") }
+        if let files { try checkRelativePath(files, "files") }
+
+        guard let functionsNode = top["functions"] else {
+            throw fail("", "missing `functions:`; an app needs at least one function")
+        }
+        let functionMap = try mapping(functionsNode, "functions")
+        guard !functionMap.isEmpty else { throw fail("functions", "an app needs at least one function") }
+        var functions: [FunctionSpec] = []
+        for (name, node) in functionMap {
+            functions.append(try function(name, node))
+        }
+        functions.sort { $0.name < $1.name }
+
+        var seen: [String: String] = [:]
+        for f in functions {
+            for route in f.http {
+                let key = "\(route.method) \(route.shape)"
+                if let other = seen[key] {
+                    throw fail("functions.\(f.name).http", "route `\(route)` is also declared by function `\(other)`")
+                }
+                seen[key] = f.name
+            }
+        }
+        return AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
+                           files: files, functions: functions)
+    }
+
+    private func function(_ name: String, _ node: Node) throws -> FunctionSpec {
+        let at = "functions.\(name)"
+        guard Names.isValidFunction(name) else {
+            throw fail(at, "`\(name)` is not a valid function name: use [A-Za-z0-9_-], 1 to 63 characters")
+        }
+        let map = try mapping(node, at)
+        try checkKeys(map, at, allowed: ["module", "entry", "http", "kv", "on", "calls", "websocket", "limits"])
+        guard let moduleNode = map["module"] else { throw fail(at, "missing `module:` (a .wasm or .wat file in the app folder)") }
+        let module = try scalar(moduleNode, "\(at).module")
+        try checkRelativePath(module, "\(at).module")
+        guard module.hasSuffix(".wasm") || module.hasSuffix(".wat") else {
+            throw fail("\(at).module", "`\(module)` must be a .wasm or .wat file")
+        }
+        let entry = try map["entry"].map { try scalar($0, "\(at).entry") }
+        var http: [RoutePattern] = []
+        let routeTexts = try map["http"].map { try strings($0, "\(at).http") } ?? []
+        for (index, text) in routeTexts.enumerated() {
+            http.append(try route(text, "\(at).http[\(index)]"))
+        }
+        var kv: [String: [String]] = [:]
+        if let node = map["kv"] {
+            for (pattern, ops) in try mapping(node, "\(at).kv") {
+                let list = try strings(ops, "\(at).kv.\(pattern)")
+                for op in list where !["get", "set", "delete", "scan"].contains(op) {
+                    throw fail("\(at).kv.\(pattern)", "unknown operation `\(op)`; use get, set, delete or scan")
+                }
+                kv[pattern] = list
+            }
+        }
+        var triggers: [Trigger] = []
+        if let node = map["on"] {
+            guard case .sequence(let items) = node else { throw fail("\(at).on", "expected a list of triggers") }
+            for (index, item) in items.enumerated() {
+                let where_ = "\(at).on[\(index)]"
+                let t = try mapping(item, where_)
+                if let pattern = t["kv"] {
+                    try checkKeys(t, where_, allowed: ["kv", "ops"])
+                    let ops = try t["ops"].map { try strings($0, "\(where_).ops") } ?? ["set"]
+                    for op in ops where !["set", "delete"].contains(op) {
+                        throw fail("\(where_).ops", "unknown operation `\(op)`; use set or delete")
+                    }
+                    triggers.append(.kv(pattern: try scalar(pattern, "\(where_).kv"), ops: ops))
+                } else if let cron = t["cron"] {
+                    try checkKeys(t, where_, allowed: ["cron"])
+                    triggers.append(.cron(try scalar(cron, "\(where_).cron")))
+                } else {
+                    throw fail(where_, "a trigger is `kv: PATTERN` (with optional `ops:`) or `cron: EXPR`")
+                }
+            }
+        }
+        let calls = try map["calls"].map { try strings($0, "\(at).calls") } ?? []
+        let websocket = try map["websocket"].map { try scalar($0, "\(at).websocket") }
+        if let websocket, !websocket.hasPrefix("/") { throw fail("\(at).websocket", "the path must start with /") }
+        var limits = Limits()
+        if let node = map["limits"] {
+            let l = try mapping(node, "\(at).limits")
+            try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb"])
+            limits.timeoutMs = try l["timeout_ms"].map { try positiveInt($0, "\(at).limits.timeout_ms") }
+            limits.memoryMB = try l["memory_mb"].map { try positiveInt($0, "\(at).limits.memory_mb") }
+        }
+        return FunctionSpec(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers,
+                            calls: calls, websocket: websocket, limits: limits)
+    }
+
+    // MARK: - Node helpers
+
+    private func fail(_ at: String, _ problem: String) -> StratusError {
+        .manifest(file, at.isEmpty ? problem : "\(at): \(problem)")
+    }
+
+    /// A mapping with string keys, in document order.
+    private func mapping(_ node: Node, _ at: String) throws -> KeyValuePairs {
+        guard case .mapping(let m) = node else { throw fail(at, "expected a mapping of `key: value` lines") }
+        var pairs: [(String, Node)] = []
+        var seen: Set<String> = []
+        for (k, v) in m {
+            guard case .scalar(let s) = k else { throw fail(at, "keys must be plain text") }
+            guard seen.insert(s.string).inserted else { throw fail(at, "key `\(s.string)` appears twice") }
+            pairs.append((s.string, v))
+        }
+        return KeyValuePairs(pairs: pairs)
+    }
+
+    private func route(_ text: String, _ at: String) throws -> RoutePattern {
+        let parsed: Result<RoutePattern, StratusError> = Result { () throws(StratusError) in try RoutePattern(parsing: text) }
+        switch parsed {
+        case .success(let route): return route
+        case .failure(let error): throw fail(at, error.message)
+        }
+    }
+
+    private func checkKeys(_ map: KeyValuePairs, _ at: String, allowed: [String]) throws {
+        for (key, _) in map where !allowed.contains(key) {
+            throw fail(at, "unknown key `\(key)`; known keys here: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    private func scalar(_ node: Node, _ at: String) throws -> String {
+        guard case .scalar(let s) = node else { throw fail(at, "expected a single value") }
+        return s.string
+    }
+
+    private func strings(_ node: Node, _ at: String) throws -> [String] {
+        if case .scalar(let s) = node { return [s.string] }
+        guard case .sequence(let items) = node else { throw fail(at, "expected a list") }
+        var result: [String] = []
+        for (index, item) in items.enumerated() {
+            result.append(try scalar(item, "\(at)[\(index)]"))
+        }
+        return result
+    }
+
+    private func positiveInt(_ node: Node, _ at: String) throws -> Int {
+        let text = try scalar(node, at)
+        guard let value = Int(text), value > 0 else { throw fail(at, "`\(text)` must be a positive whole number") }
+        return value
+    }
+
+    private func checkRelativePath(_ path: String, _ at: String) throws {
+        let parts = path.split(separator: "/")
+        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains("..") else {
+            throw fail(at, "`\(path)` must be a path inside the app folder (relative, without ..)")
+        }
+    }
+}
+
+/// Mapping entries in document order.
+struct KeyValuePairs: Sequence {
+    var pairs: [(String, Node)]
+    var isEmpty: Bool { pairs.isEmpty }
+    subscript(key: String) -> Node? { pairs.first { $0.0 == key }?.1 }
+    func makeIterator() -> IndexingIterator<[(String, Node)]> { pairs.makeIterator() }
+}
