@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Builds the C sample apps in samples/*/ to WebAssembly.
+#
+#   scripts/build-samples.sh [OUTPUT_DIR]
+#
+# Each samples/NAME/FILE.c becomes samples/NAME/FILE.wasm, next to its source. With
+# OUTPUT_DIR, each sample's manifest and .wat files are copied to OUTPUT_DIR/NAME/ and the
+# modules are built there instead, giving deployable copies of the apps.
+#
+# A source with a `main` function is a WASI command (`_start`); any other is a guest of the
+# native ABI: a library with no `_start` that exports `handle` and imports only from
+# `stratus` (or `my-own-cluster`). .wat modules need no build: Stratus compiles them.
+#
+# Needs a clang with the WebAssembly target and wasm-ld (the Swift toolchain's at
+# /opt/swift/usr/bin, else the one on PATH); installs the Debian packages wasi-libc and
+# libclang-rt-dev-wasm32 with apt-get when they are missing.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+samples="$repo/samples"
+sdk="$repo/sdk/c"
+
+out=""
+if [[ $# -gt 1 ]]; then
+    echo "usage: $0 [OUTPUT_DIR]" >&2
+    exit 2
+elif [[ $# -eq 1 ]]; then
+    mkdir -p "$1"
+    out="$(cd "$1" && pwd)"
+fi
+
+# --- Toolchain --------------------------------------------------------------------------
+
+if [[ -x /opt/swift/usr/bin/clang ]]; then
+    cc=/opt/swift/usr/bin/clang
+elif command -v clang >/dev/null 2>&1; then
+    cc="$(command -v clang)"
+else
+    echo "error: no clang found (looked for /opt/swift/usr/bin/clang and clang on PATH)" >&2
+    exit 1
+fi
+
+find_rt() {
+    # The compiler-rt builtins for wasm32 (from libclang-rt-dev-wasm32), empty if absent.
+    compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' | sort -V | head -1 || true
+}
+
+missing=()
+[[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
+[[ -n "$(find_rt)" ]] || missing+=(libclang-rt-dev-wasm32)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "installing ${missing[*]}"
+    sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+RT="$(find_rt)"
+if [[ -z "$RT" || ! -f /usr/lib/wasm32-wasi/libc.a ]]; then
+    echo "error: wasi-libc or the wasm32 compiler-rt builtins are still missing" >&2
+    exit 1
+fi
+
+echo "using $cc ($("$cc" --version | head -1))"
+echo "using $RT"
+
+# Flags shared by every module.
+cflags=(--target=wasm32-wasi --sysroot=/usr -O2 -Wall -Wextra -I "$sdk")
+# shellcheck disable=SC2054  # -Wl,a,b is one flag
+ldflags=(-nodefaultlibs -lc "$RT" -Wl,--strip-debug)
+# A native-ABI guest: no _start, no constructors run by a WASI entry; just `handle`.
+# shellcheck disable=SC2054
+native_flags=(-nostartfiles -Wl,--no-entry -Wl,--export=handle)
+
+# --- Build ------------------------------------------------------------------------------
+
+built=0
+for dir in "$samples"/*/; do
+    dir="${dir%/}"
+    name="$(basename "$dir")"
+    dest="$dir"
+    if [[ -n "$out" ]]; then
+        dest="$out/$name"
+        mkdir -p "$dest"
+        for f in "$dir"/stratus.yaml "$dir"/*.wat; do
+            [[ -f "$f" ]] && cp -f "$f" "$dest/"
+        done
+    fi
+    for src in "$dir"/*.c; do
+        [[ -f "$src" ]] || continue
+        wasm="$dest/$(basename "${src%.c}").wasm"
+        if grep -Eq '(^|[^[:alnum:]_])main[[:space:]]*\(' "$src"; then
+            kind="WASI command"
+            extra=()
+        else
+            kind="native ABI"
+            extra=("${native_flags[@]}")
+        fi
+        echo "building ${wasm#"$repo"/} ($kind) from ${src#"$repo"/}"
+        "$cc" "${cflags[@]}" "${extra[@]}" -o "$wasm" "$src" "${ldflags[@]}"
+        echo "  -> $(wc -c <"$wasm" | tr -d ' ') bytes"
+        built=$((built + 1))
+    done
+done
+
+echo "built $built module(s)"
