@@ -61,8 +61,8 @@ let package = Package(
             dependencies: [
                 "StratusModel", "StratusRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources")],
             swiftSettings: strict
         ),
         .target(

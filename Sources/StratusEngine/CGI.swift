@@ -28,9 +28,10 @@ enum CGI {
         return env
     }
 
-    /// If the body starts with header lines and a blank line, moves them to the response:
+    /// If the body starts with CGI header lines and a blank line, moves them to the response:
     /// `Status: 404 Not Found` sets the status, other lines become headers. A body whose first
-    /// lines are not all `Name: value` is left as it is.
+    /// lines are not all `Name: value`, or name none of Content-Type, Location and Status, is
+    /// left as it is.
     static func applyHeaders(to output: inout InvocationOutput) {
         let body = output.body
         let window = body.prefix(16 << 10)
@@ -42,7 +43,9 @@ enum CGI {
             if line.last == 0x0D { line = line.dropLast() }
             index = newline + 1
             if line.isEmpty {
-                guard !lines.isEmpty else { return }
+                // RFC 3875: a CGI response has a Content-Type, Location or Status field; without
+                // one, text that merely looks like headers stays in the body.
+                guard lines.contains(where: { ["content-type", "location", "status"].contains($0.name.lowercased()) }) else { return }
                 apply(lines, to: &output)
                 output.body = Array(body[index...])
                 return

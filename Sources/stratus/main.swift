@@ -1,1 +1,3 @@
-print("x")
+import StratusCLI
+
+await StratusCommand.runMain()

@@ -1,0 +1,67 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Where client commands find the server and how they authenticate.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .long, help: "The server's URL (STRATUS_SERVER; default http://127.0.0.1:8080).") var server: String?
+    @Option(name: .long, help: "The admin token (STRATUS_TOKEN; else ./stratus-data/admin-token if it exists).") var token: String?
+
+    func client(environment: [String: String] = ProcessInfo.processInfo.environment) -> AdminClient {
+        let server = server ?? environment["STRATUS_SERVER"] ?? "http://127.0.0.1:8080"
+        let token = token ?? environment["STRATUS_TOKEN"]
+            ?? (try? String(contentsOfFile: "./stratus-data/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return AdminClient(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token)
+    }
+}
+
+/// Talks to the admin API; turns its JSON errors into one-line `CLIError`s.
+struct AdminClient: Sendable {
+    struct Reply {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: [UInt8]
+    }
+
+    let server: String
+    let token: String?
+
+    func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> Reply {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: contentType)
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        do {
+            let response = try await HTTPClient.shared.execute(request, timeout: .minutes(10))
+            let bytes = try await response.body.collect(upTo: 1 << 30)
+            return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("cannot reach the server at \(server): \(error). Is `stratus serve` running? Set --server or STRATUS_SERVER.")
+        }
+    }
+
+    /// Sends and requires a 2xx answer; an error answer becomes its message.
+    func expectSuccess(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws -> Reply {
+        let reply = try await send(method, path, body: body)
+        guard (200..<300).contains(reply.status) else { throw Self.error(from: reply) }
+        return reply
+    }
+
+    static func error(from reply: Reply) -> CLIError {
+        struct Body: Decodable {
+            struct Detail: Decodable { let code: String; let message: String }
+            let error: Detail
+        }
+        if let body = try? JSONDecoder().decode(Body.self, from: Data(reply.body)) {
+            return CLIError("\(body.error.message) [\(body.error.code), HTTP \(reply.status)]")
+        }
+        return CLIError("the server answered HTTP \(reply.status): \(String(decoding: reply.body.prefix(500), as: UTF8.self))")
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import StratusEngine
+import StratusHTTP
+import StratusModel
+import StratusRuntime
+import StratusStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the platform; state lives in the data folder and survives restarts.")
+
+    @Option(name: .long, help: "The data folder (STRATUS_DATA; default ./stratus-data).") var data: String?
+    @Option(name: .long, help: "The address to listen on (STRATUS_HOST; default 127.0.0.1).") var host: String?
+    @Option(name: .long, help: "The port to listen on (STRATUS_PORT; default 8080).") var port: Int?
+    @Option(name: .long, help: "The store: a SQLite file path (default DIR/stratus.sqlite); postgres:// URLs come with cluster mode.") var store: String?
+    @Flag(name: .long, help: "Serve HTTPS (not available yet).") var tls = false
+    @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
+    @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core).") var workers: Int?
+    @Option(name: .long, help: "An app folder to deploy at start-up; repeatable.") var deploy: [String] = []
+
+    /// Flags first, then `STRATUS_*` variables, then defaults.
+    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        var config = ServerConfiguration()
+        func int(_ name: String) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Int(text), value > 0 else { throw ValidationError("\(name)=\(text) must be a positive whole number") }
+            return value
+        }
+        config.dataDirectory = data ?? environment["STRATUS_DATA"] ?? config.dataDirectory
+        config.host = host ?? environment["STRATUS_HOST"] ?? config.host
+        config.port = try port ?? int("STRATUS_PORT") ?? config.port
+        config.storeURL = store ?? environment["STRATUS_STORE"]
+        config.token = environment["STRATUS_TOKEN"]
+        config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
+        config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
+        config.deploy = deploy
+        return config
+    }
+
+    func run() async throws {
+        if tls { throw CLIError("--tls is not available yet; put a TLS proxy in front of Stratus for now") }
+        let config = try configuration()
+        var logger = Logger(label: "stratus")
+        logger.logLevel = .info
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let storePath: String
+        switch config.storeURL {
+        case .some(let url) where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
+            throw CLIError("PostgreSQL stores come with cluster mode, which is not available yet; leave --store out to use SQLite")
+        case .some(let path): storePath = path
+        case .none: storePath = (config.dataDirectory as NSString).appendingPathComponent("stratus.sqlite")
+        }
+        let store = try SQLiteStore(path: storePath)
+        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), logger: logger)
+        try await platform.start()
+        for folder in config.deploy {
+            let app = try await platform.deploy(try AppFolder.read(folder))
+            logger.info("deployed \(app.name) from \(folder)")
+        }
+        let (token, tokenFile) = try AdminToken.resolve(given: config.token, dataDirectory: config.dataDirectory)
+        if let tokenFile { logger.info("admin token in \(tokenFile)") }
+        let server = StratusServer.make(
+            platform: platform, settings: HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit),
+            host: config.host, port: config.port, logger: logger,
+            onRunning: { [logger] port in logger.info("Stratus serving on http://\(config.host):\(port) with \(platform.apps.count) app(s)") })
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}

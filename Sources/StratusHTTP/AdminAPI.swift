@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import StratusModel
+import StratusRuntime
+
+/// The admin API under `/_stratus/`, described by `/_stratus/openapi.yaml`. Every call but the
+/// health check and the OpenAPI document needs `Authorization: Bearer TOKEN`.
+struct AdminAPI: Sendable {
+    let platform: Platform
+    let settings: HTTPSettings
+
+    func respond(to request: Request, path: String) async throws -> Response {
+        let parts = path.split(separator: "/").dropFirst().map(String.init)
+        let method = request.method
+        switch (method, parts) {
+        case (.get, ["health"]):
+            return json(["status": "ok"])
+        case (.get, ["openapi.yaml"]):
+            return Response(status: .ok, headers: [.contentType: "application/yaml"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml.utf8)))
+        default:
+            break
+        }
+        try authorize(request)
+        switch (method, parts) {
+        case (.get, ["apps"]):
+            return try json(AppList(apps: platform.apps.map(AppSummary.init)))
+        case (.post, ["apps"]):
+            let body = try await BodyReader.collect(request, limit: settings.adminBodyLimit)
+            let upload: DeployRequest
+            do {
+                upload = try AdminJSON.decoder.decode(DeployRequest.self, from: Data(buffer: body))
+            } catch {
+                throw StratusError(.badRequest, code: "bad_json",
+                                   "the body must be JSON {\"manifest\": TEXT, \"files\": {PATH: BASE64}}: \(error)")
+            }
+            var files: [String: [UInt8]] = [:]
+            for (path, text) in upload.files {
+                guard let data = Data(base64Encoded: text) else {
+                    throw StratusError(.badRequest, code: "bad_json", "file `\(path)` is not valid base64")
+                }
+                files[path] = [UInt8](data)
+            }
+            let deployed = try await platform.deploy(AppBundle(manifest: upload.manifest, files: files))
+            return try json(AppSummary(deployed), status: .created)
+        case (.get, _) where Self.matches(["apps", "*"], parts):
+            guard let app = platform.app(named: parts[1]) else { throw Self.noApp(parts[1]) }
+            return try json(AppSummary(app))
+        case (.delete, _) where Self.matches(["apps", "*"], parts):
+            try await platform.delete(app: parts[1])
+            return Response(status: .noContent)
+        case (.post, _) where Self.matches(["apps", "*", "functions", "*", "invoke"], parts):
+            let (app, function) = (parts[1], parts[3])
+            let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
+            let output = try await platform.invoke(app: app, function: function, input: Array(buffer: body), trigger: "call")
+            return StratusResponder.response(output)
+        default:
+            let allowed = Self.endpoints.filter { Self.matches($0.pattern, parts) }.map(\.method)
+            guard allowed.isEmpty else {
+                return ErrorResponse.make(
+                    StratusError(.methodNotAllowed, code: "method_not_allowed",
+                                 "\(path) does not accept \(method.rawValue); it accepts \(allowed.joined(separator: ", "))"),
+                    headers: [.allow: allowed.joined(separator: ", ")])
+            }
+            throw StratusError(.notFound, code: "not_found", "no admin endpoint \(method.rawValue) \(path); see /_stratus/openapi.yaml")
+        }
+    }
+
+    /// Checks the bearer token in constant time, so its content cannot be guessed from timing.
+    private func authorize(_ request: Request) throws {
+        let header = request.headers[.authorization] ?? ""
+        let presented = header.hasPrefix("Bearer ") ? Array(header.utf8.dropFirst(7)) : []
+        let expected = Array(settings.adminToken.utf8)
+        var difference = UInt8(presented.count == expected.count ? 0 : 1)
+        for index in 0..<expected.count {
+            difference |= expected[index] ^ (index < presented.count ? presented[index] : 0)
+        }
+        guard difference == 0, !expected.isEmpty else {
+            throw StratusError(.unauthorized, code: "unauthorized",
+                               "missing or wrong admin token: send `Authorization: Bearer TOKEN` (the CLI reads --token or STRATUS_TOKEN)")
+        }
+    }
+
+    private func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+        Response(status: status, headers: [.contentType: "application/json"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: try AdminJSON.encoder.encode(value))))
+    }
+
+    private func json(_ value: [String: String]) -> Response {
+        (try? json(value, status: .ok)) ?? Response(status: .internalServerError)
+    }
+
+    /// The endpoints above, for telling 405 from 404; `*` is one segment.
+    private static let endpoints: [(method: String, pattern: [String])] = [
+        ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["apps"]), ("POST", ["apps"]),
+        ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
+    ]
+
+    private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {
+        pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0 == "*" || $0 == $1 }
+    }
+
+    static func noApp(_ name: String) -> StratusError {
+        StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import StratusRuntime
+
+/// `POST /_stratus/apps`: an app folder's manifest and files (base64).
+public struct DeployRequest: Codable, Sendable {
+    public var manifest: String
+    public var files: [String: String]
+
+    public init(manifest: String, files: [String: [UInt8]]) {
+        self.manifest = manifest
+        self.files = files.mapValues { Data($0).base64EncodedString() }
+    }
+}
+
+/// An app as the admin API shows it.
+public struct AppSummary: Codable, Sendable {
+    public struct Function: Codable, Sendable {
+        public var name: String
+        public var module: String
+        public var sha256: String
+        public var entry: String
+        public var routes: [String]
+    }
+    public var app: String
+    public var version: Int
+    public var deployedAt: Date
+    public var functions: [Function]
+
+    init(_ app: DeployedApp) {
+        self.app = app.name
+        version = app.record.version
+        deployedAt = app.record.deployedAt
+        functions = app.manifest.functions.map { f in
+            let module = app.module(for: f.name)
+            return Function(name: f.name, module: f.module, sha256: module?.sha256 ?? "", entry: module?.entry.name ?? "",
+                            routes: f.http.map(\.description))
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case app, version, functions
+        case deployedAt = "deployed_at"
+    }
+}
+
+/// `GET /_stratus/apps`.
+public struct AppList: Codable, Sendable {
+    public var apps: [AppSummary]
+}
+
+enum AdminJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

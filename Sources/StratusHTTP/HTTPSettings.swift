@@ -1,0 +1,15 @@
+/// What the HTTP layer needs to know besides the platform.
+public struct HTTPSettings: Sendable {
+    /// The admin token every `/_stratus/` call must present as `Authorization: Bearer TOKEN`.
+    public var adminToken: String
+    /// The largest request body a public route accepts (default 10 MiB).
+    public var bodyLimit: Int
+    /// The largest admin request (an app upload, base64 in JSON; default 64 MiB).
+    public var adminBodyLimit: Int
+
+    public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20) {
+        self.adminToken = adminToken
+        self.bodyLimit = bodyLimit
+        self.adminBodyLimit = adminBodyLimit
+    }
+}

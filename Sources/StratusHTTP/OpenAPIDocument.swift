@@ -1,0 +1,161 @@
+/// The admin API's OpenAPI document, served at `/_stratus/openapi.yaml`. Kept in the binary so
+/// the server needs no files beside it.
+enum OpenAPIDocument {
+    static let yaml = """
+    openapi: 3.0.3
+    info:
+      title: Stratus admin API
+      version: "1"
+      description: |
+        Deploys, lists, deletes and invokes apps. Every endpoint except /_stratus/health and
+        /_stratus/openapi.yaml needs `Authorization: Bearer TOKEN`. Errors are JSON:
+        {"error": {"code": "...", "message": "..."}}.
+    servers:
+      - url: http://127.0.0.1:8080
+    components:
+      securitySchemes:
+        bearer:
+          type: http
+          scheme: bearer
+      schemas:
+        Error:
+          type: object
+          required: [error]
+          properties:
+            error:
+              type: object
+              required: [code, message]
+              properties:
+                code: {type: string}
+                message: {type: string}
+        DeployRequest:
+          type: object
+          required: [manifest, files]
+          properties:
+            manifest:
+              type: string
+              description: the text of stratus.yaml
+            files:
+              type: object
+              description: path in the app folder -> base64 contents
+              additionalProperties: {type: string, format: byte}
+        App:
+          type: object
+          required: [app, version, deployed_at, functions]
+          properties:
+            app: {type: string}
+            version: {type: integer}
+            deployed_at: {type: string, format: date-time}
+            functions:
+              type: array
+              items:
+                type: object
+                required: [name, module, sha256, entry, routes]
+                properties:
+                  name: {type: string}
+                  module: {type: string}
+                  sha256: {type: string}
+                  entry: {type: string}
+                  routes: {type: array, items: {type: string}}
+      responses:
+        Error:
+          description: an error
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Error"}
+    security:
+      - bearer: []
+    paths:
+      /_stratus/health:
+        get:
+          summary: liveness check
+          security: []
+          responses:
+            "200":
+              description: the server is up
+              content:
+                application/json:
+                  schema: {type: object, properties: {status: {type: string}}}
+      /_stratus/openapi.yaml:
+        get:
+          summary: this document
+          security: []
+          responses:
+            "200":
+              description: the OpenAPI document
+              content:
+                application/yaml:
+                  schema: {type: string}
+      /_stratus/apps:
+        get:
+          summary: list the deployed apps
+          responses:
+            "200":
+              description: the apps, by name
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [apps]
+                    properties:
+                      apps: {type: array, items: {$ref: "#/components/schemas/App"}}
+            "401": {$ref: "#/components/responses/Error"}
+        post:
+          summary: deploy an app (replaces its previous version atomically)
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: "#/components/schemas/DeployRequest"}
+          responses:
+            "201":
+              description: deployed
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/App"}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "409": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+      /_stratus/apps/{app}:
+        parameters:
+          - {name: app, in: path, required: true, schema: {type: string}}
+        get:
+          summary: one app
+          responses:
+            "200":
+              description: the app
+              content:
+                application/json:
+                  schema: {$ref: "#/components/schemas/App"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+        delete:
+          summary: remove an app, its routes and its unused modules
+          responses:
+            "204": {description: deleted}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /_stratus/apps/{app}/functions/{function}/invoke:
+        parameters:
+          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: function, in: path, required: true, schema: {type: string}}
+        post:
+          summary: run a function with the request body as its input
+          description: The response is the function's own status, headers and body; ctx("trigger") is `call`.
+          requestBody:
+            content:
+              application/octet-stream:
+                schema: {type: string, format: binary}
+          responses:
+            default:
+              description: the function's response
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+            "500": {$ref: "#/components/responses/Error"}
+    """
+}

@@ -1,0 +1,20 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import StratusRuntime
+
+/// The HTTP server of a platform, as a `Service` to run in a service group.
+public enum StratusServer {
+    /// A Hummingbird application serving `platform`; `onRunning` receives the bound port
+    /// (useful with port 0).
+    public static func make(platform: Platform, settings: HTTPSettings, host: String, port: Int,
+                            logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> any Service
+    {
+        Application(
+            responder: StratusResponder(platform: platform, settings: settings),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Logging
+import StratusEngine
+import StratusModel
+import StratusStore
+import Synchronization
+
+/// The platform: deployed apps, their route table, and invocation of their functions.
+/// Deploys are atomic: requests see either the old version of an app or the new one.
+public final class Platform: Sendable {
+    private struct Snapshot: Sendable {
+        var apps: [String: DeployedApp] = [:]
+        var routes = RouteTable()
+    }
+
+    public let store: any Store
+    public let engine: WasmEngine
+    public let pool: WorkerPool
+    private let host: any HostServices
+    private let logger: Logger
+    private let snapshot = Mutex(Snapshot())
+
+    public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
+                host: any HostServices = OutboundPolicy(), logger: Logger = Logger(label: "stratus")) {
+        self.store = store
+        self.engine = engine
+        self.pool = pool
+        self.host = host
+        self.logger = logger
+    }
+
+    /// Loads every stored app so that a restart serves what was deployed before it.
+    public func start() async throws {
+        for record in try await store.apps() {
+            do {
+                let manifest = try ManifestParser().parse(record.manifest)
+                var binaries: [String: [UInt8]] = [:]
+                for (path, hash) in record.modules {
+                    guard let bytes = try await store.module(sha256: hash) else {
+                        throw StratusError(.internalFailure, code: "module_missing", "module \(path) (\(hash)) is missing from the store")
+                    }
+                    binaries[path] = bytes
+                }
+                install(try await compile(record, manifest, binaries))
+            } catch {
+                logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
+            }
+        }
+    }
+
+    // MARK: Apps
+
+    public var apps: [DeployedApp] {
+        snapshot.withLock { $0.apps.values.sorted { $0.name < $1.name } }
+    }
+
+    public func app(named name: String) -> DeployedApp? {
+        snapshot.withLock { $0.apps[name] }
+    }
+
+    public func lookup(method: String, path: String) -> RouteTable.Lookup {
+        snapshot.withLock { $0.routes }.lookup(method: method, path: path)
+    }
+
+    /// Validates, compiles and stores a new version of an app, then serves it. The previous
+    /// version keeps serving if anything is wrong.
+    public func deploy(_ bundle: AppBundle) async throws -> DeployedApp {
+        let manifest = try ManifestParser().parse(bundle.manifest)
+        var binaries: [String: [UInt8]] = [:]
+        for path in manifest.modulePaths {
+            guard let bytes = bundle.files[path] else {
+                let users = manifest.functions.filter { $0.module == path }.map(\.name).joined(separator: ", ")
+                throw StratusError(.badRequest, code: "module_missing",
+                                   "\(AppManifest.fileName): module `\(path)` of function \(users) is not in the app folder")
+            }
+            binaries[path] = try WasmEngine.binary(from: bytes, path: path)
+        }
+        let held = snapshot.withLock { $0.routes }
+        for (route, _) in manifest.routes {
+            if case .found(let match) = held.lookup(method: route.method, path: route.path), match.app != manifest.app,
+               match.route.shape == route.shape {
+                throw StratusError(.conflict, code: "route_conflict",
+                                   "route `\(route)` is held by app `\(match.app)`; change the route or delete that app first")
+            }
+        }
+        let record = AppRecord(name: manifest.app, manifest: bundle.manifest, modules: binaries.mapValues(WasmEngine.sha256))
+        // Compile before storing, so a module that does not validate is never stored.
+        _ = try await compile(record, manifest, binaries)
+        let blobs = binaries.map { ModuleBlob(sha256: WasmEngine.sha256($0.value), bytes: $0.value) }
+        let saved = try await store.deploy(record, modules: blobs, routes: manifest.routes.map { RouteClaim($0.route) })
+        let deployed = try await compile(saved, manifest, binaries)
+        install(deployed)
+        logger.info("deployed \(saved.name) version \(saved.version)")
+        return deployed
+    }
+
+    /// Removes an app; it stops serving at once.
+    public func delete(app name: String) async throws {
+        guard try await store.deleteApp(named: name) else {
+            throw StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
+        }
+        snapshot.withLock { state in
+            state.apps[name] = nil
+            state.routes = Self.routes(of: state.apps)
+        }
+    }
+
+    private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]]) async throws -> DeployedApp {
+        let engine = self.engine
+        let modules = try await pool.run { () throws -> [String: CompiledModule] in
+            var modules: [String: CompiledModule] = [:]
+            for function in manifest.functions {
+                modules[function.name] = try engine.compile(binaries[function.module]!, entry: function.entry, path: function.module)
+            }
+            return modules
+        }
+        return DeployedApp(record: record, manifest: manifest, modules: modules)
+    }
+
+    private func install(_ app: DeployedApp) {
+        snapshot.withLock { state in
+            // Two deploys of one app may finish out of order: the higher version wins.
+            if let current = state.apps[app.name], current.record.version > app.record.version { return }
+            state.apps[app.name] = app
+            state.routes = Self.routes(of: state.apps)
+        }
+    }
+
+    private static func routes(of apps: [String: DeployedApp]) -> RouteTable {
+        RouteTable(apps.values.flatMap { app in
+            app.manifest.routes.map { (route: $0.route, app: app.name, function: $0.function) }
+        })
+    }
+
+    // MARK: Invocation
+
+    /// Runs a function on the worker pool. `context` holds the trigger's values (HTTP method,
+    /// path, headers, parameters); the platform adds app, function, invocation id and variables.
+    public func invoke(app appName: String, function name: String, input: [UInt8], trigger: String,
+                       context extra: [String: String] = [:]) async throws -> InvocationOutput {
+        guard let app = app(named: appName) else {
+            throw StratusError(.notFound, code: "app_not_found", "no app named `\(appName)`; `stratus apps` lists the deployed apps")
+        }
+        guard let module = app.module(for: name) else {
+            throw StratusError(.notFound, code: "function_not_found",
+                               "app `\(appName)` has no function `\(name)`; it has \(app.manifest.functions.map(\.name).joined(separator: ", "))")
+        }
+        var context = extra
+        context["app"] = appName
+        context["function"] = name
+        context["trigger"] = trigger
+        context["invocation"] = Self.newInvocationID()
+        for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
+        let invocation = Invocation(input: input, context: context)
+        let engine = self.engine
+        let host = self.host
+        do {
+            return try await pool.run { try engine.invoke(module, invocation, host: host) }
+        } catch let failure as InvocationFailure {
+            logger.warning("\(appName)/\(name) \(context["invocation"]!): \(failure.error)")
+            throw failure
+        }
+    }
+
+    static func newInvocationID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String(format: "%016llx", generator.next() as UInt64)
+    }
+}

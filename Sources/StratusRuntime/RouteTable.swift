@@ -1,0 +1,130 @@
+import StratusModel
+
+/// Where a request goes: the app and function of the route it matched and its parameters.
+public struct RouteMatch: Sendable, Equatable {
+    public var app: String
+    public var function: String
+    public var route: RoutePattern
+    public var parameters: [String: String]
+}
+
+/// The public routes of all deployed apps, as a tree of path segments. Literal segments win
+/// over `:name`, and `:name` over `*name`, whatever the order the routes were declared in.
+public struct RouteTable: Sendable {
+    public enum Lookup: Sendable, Equatable {
+        case found(RouteMatch)
+        /// The path exists, but not for this method.
+        case methodNotAllowed(allowed: [String])
+        case notFound
+    }
+
+    private struct Target: Sendable {
+        var app: String
+        var function: String
+        var route: RoutePattern
+    }
+
+    private final class Node: @unchecked Sendable {
+        // Built once, then only read: safe to share.
+        var literals: [String: Node] = [:]
+        var parameter: Node?
+        var wildcard: Node?
+        var targets: [String: Target] = [:]
+    }
+
+    private let root = Node()
+
+    public init(_ routes: [(route: RoutePattern, app: String, function: String)] = []) {
+        for entry in routes {
+            var node = root
+            for segment in entry.route.segments {
+                switch segment {
+                case .literal(let text):
+                    if node.literals[text] == nil { node.literals[text] = Node() }
+                    node = node.literals[text]!
+                case .parameter:
+                    if node.parameter == nil { node.parameter = Node() }
+                    node = node.parameter!
+                case .wildcard:
+                    if node.wildcard == nil { node.wildcard = Node() }
+                    node = node.wildcard!
+                }
+            }
+            node.targets[entry.route.method] = Target(app: entry.app, function: entry.function, route: entry.route)
+        }
+    }
+
+    /// Finds the route for `method` and a path (without its query).
+    public func lookup(method: String, path: String) -> Lookup {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
+        var allowed: Set<String> = []
+        var values: [Substring] = []
+        if let target = find(root, segments[...], method: method.uppercased(), values: &values, allowed: &allowed) {
+            var parameters: [String: String] = [:]
+            var index = 0
+            for segment in target.route.segments {
+                switch segment {
+                case .literal: continue
+                case .parameter(let name), .wildcard(let name):
+                    parameters[name] = String(values[index]).removingPercentEncodingOrSelf
+                    index += 1
+                }
+            }
+            return .found(RouteMatch(app: target.app, function: target.function, route: target.route, parameters: parameters))
+        }
+        return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed.sorted())
+    }
+
+    private func find(_ node: Node, _ rest: ArraySlice<Substring>, method: String,
+                      values: inout [Substring], allowed: inout Set<String>) -> Target? {
+        guard let head = rest.first else {
+            if let target = node.targets[method] ?? (method == "HEAD" ? node.targets["GET"] : nil) { return target }
+            allowed.formUnion(node.targets.keys)
+            // `*name` also matches an empty rest.
+            if let wildcard = node.wildcard {
+                values.append("")
+                if let target = wildcard.targets[method] { return target }
+                allowed.formUnion(wildcard.targets.keys)
+                values.removeLast()
+            }
+            return nil
+        }
+        if let next = node.literals[String(head)],
+           let target = find(next, rest.dropFirst(), method: method, values: &values, allowed: &allowed) {
+            return target
+        }
+        if let next = node.parameter {
+            values.append(head)
+            if let target = find(next, rest.dropFirst(), method: method, values: &values, allowed: &allowed) { return target }
+            values.removeLast()
+        }
+        if let wildcard = node.wildcard {
+            if let target = wildcard.targets[method] {
+                values.append(Substring(rest.joined(separator: "/")))
+                return target
+            }
+            allowed.formUnion(wildcard.targets.keys)
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// Percent-decoded text; the text itself when it is not valid percent-encoding.
+    var removingPercentEncodingOrSelf: String {
+        guard contains("%") else { return self }
+        var bytes: [UInt8] = []
+        var iterator = utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == 0x25, let high = iterator.next(), let low = iterator.next(),
+               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+            } else if byte == 0x25 {
+                return self
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self) ?? self
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import StratusModel
+
+/// The embedded default: one SQLite file in the data folder, in WAL mode so reads go on during
+/// writes. GRDB runs every access on its own queues, never on the caller's thread.
+public final class SQLiteStore: Store {
+    private let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StratusError(.unavailable, code: "store_unavailable", "cannot open the database at \(path): \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "modules") { t in
+                t.primaryKey("sha256", .text)
+                t.column("bytes", .blob).notNull()
+                t.column("created_at", .double).notNull()
+            }
+            try db.create(table: "apps") { t in
+                t.primaryKey("name", .text)
+                t.column("version", .integer).notNull()
+                t.column("manifest", .text).notNull()
+                t.column("modules", .text).notNull()
+                t.column("deployed_at", .double).notNull()
+            }
+            try db.create(table: "routes") { t in
+                t.column("method", .text).notNull()
+                t.column("shape", .text).notNull()
+                t.column("route", .text).notNull()
+                t.column("app", .text).notNull().references("apps", column: "name", onDelete: .cascade)
+                t.primaryKey(["method", "shape"])
+            }
+        }
+        return migrator
+    }
+
+    public func deploy(_ app: AppRecord, modules: [ModuleBlob], routes: [RouteClaim]) async throws -> AppRecord {
+        try await pool.write { db in
+            for claim in routes {
+                if let holder = try String.fetchOne(db, sql: "SELECT app FROM routes WHERE method = ? AND shape = ? AND app != ?",
+                                                    arguments: [claim.method, claim.shape, app.name]) {
+                    throw StratusError(.conflict, code: "route_conflict",
+                                       "route `\(claim.text)` is held by app `\(holder)`; change the route or delete that app first")
+                }
+            }
+            let previous = try Int.fetchOne(db, sql: "SELECT version FROM apps WHERE name = ?", arguments: [app.name]) ?? 0
+            var saved = app
+            saved.version = previous + 1
+            for module in modules {
+                try db.execute(sql: "INSERT OR IGNORE INTO modules (sha256, bytes, created_at) VALUES (?, ?, ?)",
+                               arguments: [module.sha256, Data(module.bytes), Date().timeIntervalSince1970])
+            }
+            try db.execute(sql: "DELETE FROM routes WHERE app = ?", arguments: [app.name])
+            try db.execute(sql: """
+                INSERT INTO apps (name, version, manifest, modules, deployed_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET version = excluded.version, manifest = excluded.manifest,
+                    modules = excluded.modules, deployed_at = excluded.deployed_at
+                """, arguments: [saved.name, saved.version, saved.manifest, try Self.encode(saved.modules), saved.deployedAt.timeIntervalSince1970])
+            for claim in routes {
+                try db.execute(sql: "INSERT INTO routes (method, shape, route, app) VALUES (?, ?, ?, ?)",
+                               arguments: [claim.method, claim.shape, claim.text, app.name])
+            }
+            try Self.deleteUnusedModules(db)
+            return saved
+        }
+    }
+
+    public func deleteApp(named name: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM routes WHERE app = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
+            let deleted = db.changesCount > 0
+            try Self.deleteUnusedModules(db)
+            return deleted
+        }
+    }
+
+    public func apps() async throws -> [AppRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM apps ORDER BY name").map(Self.record)
+        }
+    }
+
+    public func app(named name: String) async throws -> AppRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [name]).map(Self.record)
+        }
+    }
+
+    public func module(sha256: String) async throws -> [UInt8]? {
+        try await pool.read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM modules WHERE sha256 = ?", arguments: [sha256]).map { [UInt8]($0) }
+        }
+    }
+
+    // MARK: Helpers
+
+    private static func deleteUnusedModules(_ db: Database) throws {
+        var used: Set<String> = []
+        for json in try String.fetchAll(db, sql: "SELECT modules FROM apps") {
+            used.formUnion(try decode(json).values)
+        }
+        for hash in try String.fetchAll(db, sql: "SELECT sha256 FROM modules") where !used.contains(hash) {
+            try db.execute(sql: "DELETE FROM modules WHERE sha256 = ?", arguments: [hash])
+        }
+    }
+
+    private static func record(_ row: Row) throws -> AppRecord {
+        AppRecord(name: row["name"], version: row["version"], manifest: row["manifest"],
+                  modules: try decode(row["modules"]), deployedAt: Date(timeIntervalSince1970: row["deployed_at"]))
+    }
+
+    private static func encode(_ modules: [String: String]) throws -> String {
+        String(decoding: try JSONEncoder().encode(modules), as: UTF8.self)
+    }
+
+    private static func decode(_ json: String) throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+    }
+}

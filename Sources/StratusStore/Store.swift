@@ -1,0 +1,60 @@
+import Foundation
+import StratusModel
+
+/// A deployed version of an app as the store keeps it.
+public struct AppRecord: Sendable, Equatable {
+    public var name: String
+    /// Starts at 1 and grows by one with each deploy of the app.
+    public var version: Int
+    /// The manifest text as deployed.
+    public var manifest: String
+    /// Module path in the app → sha256 of its binary.
+    public var modules: [String: String]
+    public var deployedAt: Date
+
+    public init(name: String, version: Int = 0, manifest: String, modules: [String: String], deployedAt: Date = Date()) {
+        self.name = name
+        self.version = version
+        self.manifest = manifest
+        self.modules = modules
+        self.deployedAt = deployedAt
+    }
+}
+
+/// A binary module, stored once per content hash.
+public struct ModuleBlob: Sendable {
+    public var sha256: String
+    public var bytes: [UInt8]
+
+    public init(sha256: String, bytes: [UInt8]) {
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// A route as the store keeps it unique across apps: method and shape (parameter names erased).
+public struct RouteClaim: Sendable, Hashable {
+    public var method: String
+    public var shape: String
+    /// The route as written, for messages.
+    public var text: String
+
+    public init(_ route: RoutePattern) {
+        method = route.method
+        shape = route.shape
+        text = route.description
+    }
+}
+
+/// Durable state of the platform. One conformance suite runs against every implementation.
+public protocol Store: Sendable {
+    /// Saves a new version of an app with its modules and routes in one transaction, replacing the
+    /// previous version. Throws `route_conflict` (naming the holder) if another app holds a route.
+    /// Returns the record with its new version.
+    func deploy(_ app: AppRecord, modules: [ModuleBlob], routes: [RouteClaim]) async throws -> AppRecord
+    /// Removes an app, its routes and the modules no other app uses; false if there was no such app.
+    func deleteApp(named name: String) async throws -> Bool
+    func apps() async throws -> [AppRecord]
+    func app(named name: String) async throws -> AppRecord?
+    func module(sha256: String) async throws -> [UInt8]?
+}
