@@ -86,7 +86,9 @@ let package = Package(
             name: "StratusTests",
             dependencies: [
                 "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusCLI",
-                .product(name: "WAT", package: "WasmKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

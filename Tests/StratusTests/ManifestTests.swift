@@ -1,0 +1,122 @@
+import StratusModel
+import Testing
+
+@Suite struct ManifestTests {
+    let parser = ManifestParser(file: "shop/stratus.yaml")
+
+    private func error(_ yaml: String) -> StratusError? {
+        do {
+            _ = try parser.parse(yaml)
+            return nil
+        } catch let error as StratusError {
+            return error
+        } catch {
+            Issue.record("unexpected error type: \(error)")
+            return nil
+        }
+    }
+
+    @Test func parsesTheFullManifestOfUsage() throws {
+        let manifest = try parser.parse("""
+            app: shop
+            variables:
+              greeting: hello
+            outbound:
+              - https://api.example.com
+            static:
+              /assets: public
+            files: data
+            functions:
+              hello:
+                module: hello.wasm
+                entry: handle
+                http:
+                  - GET /hello/:name
+                  - POST /hello
+                kv:
+                  "hits": [get, set]
+                on:
+                  - kv: "orders/{}"
+                    ops: [set]
+                  - cron: "0 */5 * * * *"
+                calls: [audit, billing/charge]
+                websocket: /live
+                limits:
+                  timeout_ms: 5000
+                  memory_mb: 64
+              audit:
+                module: audit.wat
+            """)
+        #expect(manifest.app == "shop")
+        #expect(manifest.variables == ["greeting": "hello"])
+        #expect(manifest.functions.map(\.name) == ["audit", "hello"])
+        let hello = try #require(manifest.function(named: "hello"))
+        #expect(hello.http.map(\.description) == ["GET /hello/:name", "POST /hello"])
+        #expect(hello.triggers == [.kv(pattern: "orders/{}", ops: ["set"]), .cron("0 */5 * * * *")])
+        #expect(hello.limits == Limits(timeoutMs: 5000, memoryMB: 64))
+        #expect(manifest.modulePaths == ["audit.wat", "hello.wasm"])
+    }
+
+    @Test func refusesAnUnknownKeyNamingFileAndKey() {
+        let top = error("app: shop\ncolour: blue\nfunctions:\n  f:\n    module: f.wasm\n")
+        #expect(top?.code == "manifest_invalid")
+        #expect(top?.message.contains("shop/stratus.yaml") == true)
+        #expect(top?.message.contains("`colour`") == true)
+        let nested = error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    htp: [GET /x]\n")
+        #expect(nested?.message.contains("functions.f") == true)
+        #expect(nested?.message.contains("`htp`") == true)
+    }
+
+    @Test(arguments: ["Shop", "", "a_b", String(repeating: "a", count: 64)])
+    func refusesABadAppName(_ name: String) {
+        let e = error("app: \"\(name)\"\nfunctions:\n  f:\n    module: f.wasm\n")
+        #expect(e?.code == "manifest_invalid")
+        #expect(e?.message.contains("app") == true)
+    }
+
+    @Test func refusesABadFunctionName() {
+        let e = error("app: shop\nfunctions:\n  \"a/b\":\n    module: f.wasm\n")
+        #expect(e?.message.contains("not a valid function name") == true)
+    }
+
+    @Test(arguments: [
+        ("GET", "METHOD /path"),
+        ("FETCH /x", "unknown method"),
+        ("GET x", "must start with /"),
+        ("GET /a//b", "empty path segment"),
+        ("GET /*rest/more", "last segment"),
+        ("GET /:a/:a", "appears twice"),
+        ("GET /_stratus/x", "reserved"),
+    ])
+    func refusesABadRoute(_ route: String, _ expected: String) {
+        let e = error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    http: [\"\(route)\"]\n")
+        #expect(e?.code == "manifest_invalid")
+        #expect(e?.message.contains("functions.f.http[0]") == true)
+        #expect(e?.message.contains(expected) == true, "\(e?.message ?? "no error")")
+    }
+
+    @Test func refusesADuplicateRouteWithinTheApp() {
+        let e = error("""
+            app: shop
+            functions:
+              a:
+                module: a.wasm
+                http: [GET /items/:id]
+              b:
+                module: b.wasm
+                http: [GET /items/:other]
+            """)
+        #expect(e?.message.contains("also declared by function `a`") == true)
+    }
+
+    @Test func refusesMissingPiecesAndBadValues() {
+        #expect(error("functions:\n  f:\n    module: f.wasm\n")?.message.contains("missing `app:`") == true)
+        #expect(error("app: shop\n")?.message.contains("missing `functions:`") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    entry: x\n")?.message.contains("missing `module:`") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.js\n")?.message.contains(".wasm or .wat") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    module: ../f.wasm\n")?.message.contains("inside the app folder") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: -1}\n")?.message.contains("positive") == true)
+        #expect(error("app: [\n")?.message.contains("not valid YAML") == true)
+        #expect(error("")?.message.contains("empty") == true)
+    }
+}
