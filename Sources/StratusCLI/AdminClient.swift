@@ -19,6 +19,13 @@ struct ClientOptions: ParsableArguments {
 
 /// Talks to the admin API; turns its JSON errors into one-line `CLIError`s.
 struct AdminClient: Sendable {
+    /// Fails at once when nothing listens, instead of retrying the connection until the deadline.
+    private static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     struct Reply {
         var status: Int
         var headers: HTTPHeaders
@@ -37,13 +44,14 @@ struct AdminClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .minutes(10))
+            let response = try await Self.http.execute(request, timeout: .minutes(10))
             let bytes = try await response.body.collect(upTo: 1 << 30)
             return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
         } catch let error as CLIError {
             throw error
         } catch {
-            throw CLIError("cannot reach the server at \(server): \(error). Is `stratus serve` running? Set --server or STRATUS_SERVER.")
+            let reason = "\(error)".contains("refused") ? "connection refused" : "\(error)"
+            throw CLIError("cannot reach the server at \(server) (\(reason)). Is `stratus serve` running? Set --server or STRATUS_SERVER.")
         }
     }
 

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Runs the built `stratus` executable, as a user would.
+enum StratusProcess {
+    /// The `stratus` binary next to the test bundle (both are products of the same build).
+    static var executable: String {
+        get throws {
+            var candidates: [String] = []
+            let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            var dir = runner.deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(dir.appendingPathComponent("stratus").path)
+                dir = dir.deletingLastPathComponent()
+            }
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().deletingLastPathComponent()
+            candidates.append(root.appendingPathComponent(".build/debug/stratus").path)
+            if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) { return found }
+            throw TestFailure("the stratus executable was not found (looked at \(candidates)); build it with `swift build` first")
+        }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs a command to completion.
+    static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+                    directory: String? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment
+            .filter { !$0.key.hasPrefix("STRATUS_") }
+            .merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                      stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    /// A `stratus serve` process on a free loopback port; stopped with SIGTERM when done.
+    final class Server: @unchecked Sendable {
+        let process = Process()
+        let url: String
+        private let log: Pipe
+
+        init(data: String, extra: [String] = [], environment: [String: String] = [:]) throws {
+            let port = try freePort()
+            url = "http://127.0.0.1:\(port)"
+            process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)
+            process.arguments = ["serve", "--data", data, "--port", String(port)] + extra
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }.merging(environment) { $1 }
+            log = Pipe()
+            process.standardOutput = log
+            process.standardError = log
+            try process.run()
+            // Wait for the server to answer its health check.
+            for _ in 0..<200 {
+                if Self.isUp(port) { return }
+                guard process.isRunning else { break }
+                usleep(50_000)
+            }
+            stop()
+            let output = String(decoding: log.fileHandleForReading.availableData, as: UTF8.self)
+            throw TestFailure("stratus serve did not start: \(output)")
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+
+        deinit { stop() }
+
+        private static func isUp(_ port: Int) -> Bool {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            return withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+        }
+    }
+
+    /// A port the system says is free now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The repository's root folder, for the samples.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// A sample's folder, failing with what to do when its module has not been built.
+    static func sample(_ name: String, module: String) throws -> String {
+        let folder = root + "/samples/" + name
+        guard FileManager.default.fileExists(atPath: folder + "/" + module) else {
+            throw TestFailure("\(folder)/\(module) is missing: run scripts/build-samples.sh first")
+        }
+        return folder
+    }
+}
