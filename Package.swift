@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(name: "stratus", dependencies: ["StratusCLI"], swiftSettings: strict),
         .executableTarget(
             name: "stratus-bench",
-            dependencies: ["StratusCLI"],
+            dependencies: ["StratusModel", "StratusEngine"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -13,13 +13,15 @@ public final class WasmEngine: Sendable {
     /// Validates modules at deploy by translating every function up front.
     private let validationEngine: Engine
     private let cache = ModuleCache()
+    private let stacks: StackPool
     public let limits: EngineLimits
     /// The `wasi_snapshot_preview1` functions the bridge provides, with their types.
     private let wasiFunctions: [String: FunctionType]
 
     public init(limits: EngineLimits = EngineLimits()) {
         self.limits = limits
-        engine = Engine(configuration: EngineConfiguration())
+        engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software))
+        stacks = StackPool(engine: engine)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
         // A throwaway bridge tells which WASI names and types exist.
         var functions: [String: FunctionType] = [:]
@@ -179,9 +181,8 @@ public final class WasmEngine: Sendable {
             guard let entry = instance.exports[function: compiled.entry.name] else {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
-            var stack = ExecutionStack(engine: engine)
             do {
-                try entry.invoke([], on: &stack)
+                _ = try stacks.withStack { try entry.invoke([], on: &$0) }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")

@@ -1,1 +1,98 @@
-print("x")
+// In-process figures for BENCHMARKS.md: deploy-time compile of a ~100 KB module and the
+// per-invocation cost (fresh instance + run) of the samples. `scripts/bench.sh` adds the
+// HTTP figures. Run from the repository root after scripts/build-samples.sh.
+import Foundation
+import StratusEngine
+
+struct NoHost: HostServices {
+    func httpGet(url: String) -> HostResult<[UInt8]> { .failure(.denied) }
+}
+
+func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+}
+
+func report(_ name: String, _ samples: [Double], unit: String = "µs") {
+    let sorted = samples.sorted()
+    print(String(format: "%-44@ p50 %9.1f %@  p99 %9.1f %@  (n=%d)", name as NSString, percentile(sorted, 0.5), unit as NSString,
+                 percentile(sorted, 0.99), unit as NSString, samples.count))
+}
+
+/// A module of about `bytes` bytes: many small functions with loops and arithmetic, so
+/// validation and translation have real code to work through.
+func syntheticModule(bytes target: Int) throws -> [UInt8] {
+    var functions = 0
+    var wasm: [UInt8] = []
+    while wasm.count < target {
+        functions += 200
+        var wat = "(module (memory (export \"memory\") 1)\n"
+        for i in 0..<functions {
+            wat += """
+            (func $f\(i) (param $x i32) (result i32) (local $i i32) (local $acc i32)
+              (local.set $acc (local.get $x))
+              (block $done (loop $again
+                (br_if $done (i32.ge_u (local.get $i) (i32.const \(i % 97 + 3))))
+                (local.set $acc (i32.add (i32.mul (local.get $acc) (i32.const 31)) (i32.xor (local.get $i) (i32.const \(i)))))
+                (i32.store (i32.and (local.get $acc) (i32.const 0xfffc)) (local.get $acc))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $again)))
+              (local.get $acc))
+
+            """
+        }
+        wat += "(func (export \"handle\") (drop (call $f0 (i32.const 1)))))"
+        wasm = try WasmEngine.binary(from: Array(wat.utf8), path: "synthetic.wat")
+    }
+    return wasm
+}
+
+func module(_ path: String) throws -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) is missing: run scripts/build-samples.sh"])
+    }
+    return [UInt8](data)
+}
+
+/// `stratus-bench NAME` runs only the figures whose name starts with NAME (for profiling).
+let only = CommandLine.arguments.dropFirst().first
+func selected(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true }
+
+print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.operatingSystemVersionString)")
+if selected("deploy") {
+let big = try syntheticModule(bytes: 100_000)
+var compile: [Double] = []
+for _ in 0..<15 {
+    let engine = WasmEngine()  // a new engine has an empty cache, so each round compiles
+    let start = now()
+    _ = try engine.compile(big, path: "synthetic.wasm")
+    compile.append(Double(now() - start) / 1e6)
+}
+report("deploy compile, \(big.count / 1024) KB module", compile, unit: "ms")
+}
+
+let engine = WasmEngine()
+let host = NoHost()
+func invocations(_ name: String, _ path: String, input: [UInt8], context: [String: String], rounds: Int) throws {
+    guard selected(name) else { return }
+    let compiled = try engine.compile(try module(path), path: path)
+    let invocation = Invocation(input: input, context: context)
+    for _ in 0..<(rounds / 10) { _ = try engine.invoke(compiled, invocation, host: host) }
+    var samples: [Double] = []
+    samples.reserveCapacity(rounds)
+    for _ in 0..<rounds {
+        let start = now()
+        _ = try engine.invoke(compiled, invocation, host: host)
+        samples.append(Double(now() - start) / 1e3)
+    }
+    report(name, samples)
+}
+
+let kib = [UInt8](repeating: 0x61, count: 1024)
+try invocations("hello: instantiate + run (\(try module("samples/hello/hello.wasm").count) B)", "samples/hello/hello.wasm",
+                input: [], context: ["param.name": "bench", "function": "hello"], rounds: 20_000)
+try invocations("uppercase 1 KiB: instantiate + run (WASI)", "samples/uppercase/uppercase.wasm",
+                input: kib, context: ["function": "uppercase"], rounds: 2_000)
+try invocations("cgi 1 KiB: instantiate + run (WASI, 35 KB)", "samples/cgi/cgi.wasm",
+                input: kib, context: ["function": "cgi", "method": "POST", "path": "/cgi/x"], rounds: 500)

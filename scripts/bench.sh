@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Prints the figures of BENCHMARKS.md: in-process compile and invocation costs, then HTTP
+# throughput and latency of the hello route next to a bare route (the health check, no guest)
+# on the same server in the same run. Needs wrk (installed when missing).
+#   scripts/bench.sh [SECONDS_PER_WRK_RUN]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+seconds="${1:-10}"
+
+scripts/setup.sh wrk
+scripts/build-samples.sh >/dev/null
+swift build -c release --product stratus 2>&1 | tail -1
+swift build -c release --product stratus-bench 2>&1 | tail -1
+
+echo "== in process"
+.build/release/stratus-bench
+
+echo "== HTTP (wrk -t2 -c32 -d${seconds}s, server with 2 workers, same machine)"
+data="$(mktemp -d)"
+port=18181
+STRATUS_TOKEN=bench .build/release/stratus serve --data "$data" --port "$port" --deploy samples/hello >"$data/log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/_stratus/health" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$port/hello/bench" >/dev/null
+
+run() { # NAME URL: prints a line of figures, appends the req/s to $data/rps
+    wrk -t2 -c32 -d"${seconds}s" --latency "$2" | awk -v name="$1" -v out="$data/rps" '
+        /Requests\/sec/ { rps = $2 }
+        /^ +50%/ { p50 = $2 }
+        /^ +99%/ { p99 = $2 }
+        END { printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", name, rps, p50, p99; print name, rps >> out }'
+}
+# Alternate the two routes so that drift in the machine's speed hits both alike.
+for round in 1 2; do
+    run "bare route (round $round)" "http://127.0.0.1:$port/_stratus/health"
+    run "hello route (round $round)" "http://127.0.0.1:$port/hello/bench"
+done
+awk '/^bare/ { bare += $NF } /^hello/ { hello += $NF } END { printf "hello / bare throughput: %.2f\n", hello / bare }' "$data/rps"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what building and testing Stratus needs on a fresh Debian machine with Swift:
+# SQLite's headers (GRDB) and the C-to-WebAssembly toolchain for the samples. Idempotent.
+set -euo pipefail
+
+sudo=()
+[[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
+
+missing=()
+[[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
+[[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
+compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' >/dev/null || missing+=(libclang-rt-dev-wasm32)
+for extra in "$@"; do
+    command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
+done
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "installing ${missing[*]}"
+    "${sudo[@]}" apt-get update
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs the whole test suite: installs the packages, builds the C
+# samples (the tests run them), builds Stratus with its tests, and runs them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/setup.sh
+scripts/build-samples.sh
+swift build --build-tests
+swift test --skip-build "$@"
