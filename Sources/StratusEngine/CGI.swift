@@ -1,23 +1,18 @@
 /// The CGI/WAGI conventions for WASI commands: the environment a program sees, and the header
 /// lines it may print before its body.
 enum CGI {
+    /// The app's variables by name, then the CGI variables, which win over a variable of the
+    /// same name so a program can trust them.
     static func environment(for invocation: Invocation) -> [String: String] {
         let context = invocation.context
-        var env: [String: String] = [
-            "GATEWAY_INTERFACE": "CGI/1.1",
-            "SERVER_SOFTWARE": "Stratus",
-            "REQUEST_METHOD": context["method"] ?? "POST",
-            "PATH_INFO": context["path"] ?? "/",
-            "QUERY_STRING": context["query"] ?? "",
-            "CONTENT_LENGTH": String(invocation.input.count),
-        ]
-        if let type = context["header.content-type"] { env["CONTENT_TYPE"] = type }
+        var env: [String: String] = [:]
+        for (key, value) in context where key.hasPrefix("var.") {
+            env[String(key.dropFirst(4))] = value
+        }
         for (key, value) in context {
             if key.hasPrefix("header.") {
                 let name = key.dropFirst(7).uppercased().map { $0 == "-" ? "_" : $0 }
                 env["HTTP_" + String(name)] = value
-            } else if key.hasPrefix("var.") {
-                env[String(key.dropFirst(4))] = value
             } else if key.hasPrefix("param.") {
                 env["PARAM_" + String(key.dropFirst(6))] = value
             }
@@ -25,6 +20,13 @@ enum CGI {
         for key in ["app", "function", "invocation", "trigger"] {
             if let value = context[key] { env["STRATUS_" + key.uppercased()] = value }
         }
+        env["GATEWAY_INTERFACE"] = "CGI/1.1"
+        env["SERVER_SOFTWARE"] = "Stratus"
+        env["REQUEST_METHOD"] = context["method"] ?? "POST"
+        env["PATH_INFO"] = context["path"] ?? "/"
+        env["QUERY_STRING"] = context["query"] ?? ""
+        env["CONTENT_LENGTH"] = String(invocation.input.count)
+        env["CONTENT_TYPE"] = context["header.content-type"]
         return env
     }
 

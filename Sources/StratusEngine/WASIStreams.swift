@@ -60,7 +60,7 @@ final class OutputStream: WASIFile {
                     pending.withLock { pending in
                         pending.append(contentsOf: src)
                         while let newline = pending.firstIndex(of: 0x0A) {
-                            sink.append(.warn, String(decoding: pending[..<newline], as: UTF8.self))
+                            sink.append(.info, String(decoding: pending[..<newline], as: UTF8.self))
                             pending.removeSubrange(...newline)
                         }
                     }
@@ -75,7 +75,7 @@ final class OutputStream: WASIFile {
     func flush() {
         guard case .log(let sink) = target else { return }
         pending.withLock { pending in
-            if !pending.isEmpty { sink.append(.warn, String(decoding: pending, as: UTF8.self)) }
+            if !pending.isEmpty { sink.append(.info, String(decoding: pending, as: UTF8.self)) }
             pending.removeAll()
         }
     }

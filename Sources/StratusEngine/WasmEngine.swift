@@ -139,6 +139,11 @@ public final class WasmEngine: Sendable {
         }
     }
 
+    /// Forgets compiled modules that no deployed app uses any more.
+    public func retainModules(_ hashes: Set<String>) {
+        cache.retain(only: hashes)
+    }
+
     // MARK: Invoke
 
     /// Runs one invocation in a fresh instance. Blocks the calling thread until the guest ends.
@@ -182,6 +187,10 @@ public final class WasmEngine: Sendable {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
             do {
+                // A reactor (a library built with a WASI libc) sets itself up in `_initialize`.
+                if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
+                    _ = try stacks.withStack { try initialize.invoke([], on: &$0) }
+                }
                 _ = try stacks.withStack { try entry.invoke([], on: &$0) }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {

@@ -84,12 +84,18 @@ public final class Platform: Sendable {
             }
         }
         let record = AppRecord(name: manifest.app, manifest: bundle.manifest, modules: binaries.mapValues(WasmEngine.sha256))
+        // Deploying exactly what already serves (as `serve --deploy` does at each start) changes nothing.
+        if let current = app(named: manifest.app), current.record.manifest == record.manifest,
+           current.record.modules == record.modules {
+            return current
+        }
         // Compile before storing, so a module that does not validate is never stored.
         _ = try await compile(record, manifest, binaries)
         let blobs = binaries.map { ModuleBlob(sha256: WasmEngine.sha256($0.value), bytes: $0.value) }
         let saved = try await store.deploy(record, modules: blobs, routes: manifest.routes.map { RouteClaim($0.route) })
         let deployed = try await compile(saved, manifest, binaries)
         install(deployed)
+        releaseUnusedModules()
         logger.info("deployed \(saved.name) version \(saved.version)")
         return deployed
     }
@@ -103,6 +109,12 @@ public final class Platform: Sendable {
             state.apps[name] = nil
             state.routes = Self.routes(of: state.apps)
         }
+        releaseUnusedModules()
+    }
+
+    private func releaseUnusedModules() {
+        let used = snapshot.withLock { state in Set(state.apps.values.flatMap { $0.record.modules.values }) }
+        engine.retainModules(used)
     }
 
     private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]]) async throws -> DeployedApp {
@@ -154,11 +166,28 @@ public final class Platform: Sendable {
         let invocation = Invocation(input: input, context: context)
         let engine = self.engine
         let host = self.host
+        let id = context["invocation"]!
         do {
-            return try await pool.run { try engine.invoke(module, invocation, host: host) }
+            let output = try await pool.run { try engine.invoke(module, invocation, host: host) }
+            log(output.logs, of: "\(appName)/\(name)", id)
+            return output
         } catch let failure as InvocationFailure {
-            logger.warning("\(appName)/\(name) \(context["invocation"]!): \(failure.error)")
+            log(failure.logs, of: "\(appName)/\(name)", id)
+            logger.warning("\(appName)/\(name) \(id): \(failure.error)")
             throw failure
+        }
+    }
+
+    /// Guest log lines go to the server's log at their own level, tagged with the invocation.
+    private func log(_ lines: [LogLine], of function: String, _ id: String) {
+        for line in lines {
+            let level: Logger.Level = switch line.level {
+            case .debug: .debug
+            case .info: .info
+            case .warn: .warning
+            case .error: .error
+            }
+            logger.log(level: level, "\(function) \(id): \(line.message)")
         }
     }
 

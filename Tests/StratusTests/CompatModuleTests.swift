@@ -164,7 +164,7 @@ struct CompatModuleTests {
 
     @Test("the legacy reverse sample answers its input reversed, as text/plain, with a debug log")
     func legacyReverse() throws {
-        let compiled = try engine.compile(WATGuest.sample("samples/legacy/reverse.wasm"), path: "reverse.wasm")
+        let compiled = try engine.compile(Repository.module("samples/legacy/reverse.wasm"), path: "reverse.wasm")
         #expect(compiled.entry == .export("handle"))
         #expect(!compiled.usesWASI)
         let output = try engine.invoke(compiled, Invocation(input: Array("stressed".utf8), context: [:]), host: EngineHostDouble.denying)

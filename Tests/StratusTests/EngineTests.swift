@@ -202,7 +202,7 @@ struct EngineDeployTests {
 
     @Test("the WAT sample samples/wat/echo.wat echoes its input")
     func watEchoSample() throws {
-        let bytes = try WATGuest.sample("samples/wat/echo.wat")
+        let bytes = try Repository.module("samples/wat/echo.wat")
         let compiled = try engine.compile(WasmEngine.binary(from: bytes, path: "echo.wat"), path: "echo.wat")
         let input = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         let output = try engine.invoke(compiled, Invocation(input: input, context: [:]), host: EngineHostDouble.denying)
@@ -216,18 +216,9 @@ struct EngineDeployTests {
 struct EngineSampleTests {
     let engine = WasmEngine()
 
-    @Test("a sample that has not been built fails the test, saying how to build it")
-    func missingSampleFails() throws {
-        try withKnownIssue {
-            _ = try WATGuest.sample("samples/not-built/missing.wasm")
-        } matching: { issue in
-            issue.comments.contains { $0.rawValue.contains("scripts/build-samples.sh") }
-        }
-    }
-
     @Test("hello greets the route parameter, with X-Hello: stratus")
     func hello() throws {
-        let compiled = try engine.compile(WATGuest.sample("samples/hello/hello.wasm"), path: "hello.wasm")
+        let compiled = try engine.compile(Repository.module("samples/hello/hello.wasm"), path: "hello.wasm")
         #expect(compiled.entry == .export("handle"))
         #expect(!compiled.usesWASI)
         let output = try engine.invoke(compiled, Invocation(input: [], context: ["method": "GET", "param.name": "Ada"]),
@@ -246,7 +237,7 @@ struct EngineSampleTests {
 
     @Test("uppercase uppercases 1 MiB of standard input")
     func uppercase() throws {
-        let compiled = try engine.compile(WATGuest.sample("samples/uppercase/uppercase.wasm"), path: "uppercase.wasm")
+        let compiled = try engine.compile(Repository.module("samples/uppercase/uppercase.wasm"), path: "uppercase.wasm")
         #expect(compiled.entry == .command)
         #expect(compiled.usesWASI)
         let line = Array("the quick brown fox, Jumps over 13 lazy dogs: ÄÖü ñ\n".utf8)
@@ -261,7 +252,7 @@ struct EngineSampleTests {
 
     @Test("cgi prints its environment and api://input after CGI headers")
     func cgi() throws {
-        let compiled = try engine.compile(WATGuest.sample("samples/cgi/cgi.wasm"), path: "cgi.wasm")
+        let compiled = try engine.compile(Repository.module("samples/cgi/cgi.wasm"), path: "cgi.wasm")
         #expect(compiled.entry == .command)
         let context = ["method": "PUT", "path": "/cgi/items", "query": "x=1&y=2", "function": "cgi"]
         let output = try engine.invoke(compiled, Invocation(input: Array("the request body".utf8), context: context),

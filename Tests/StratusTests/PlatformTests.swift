@@ -50,6 +50,8 @@ import Testing
         let v2 = try await platform.deploy(TestApps.bundle(app: "a", [("f", TestApps.greeter(text: "two"), ["GET /new"])]))
         #expect(v1.record.version == 1)
         #expect(v2.record.version == 2)
+        let same = try await platform.deploy(TestApps.bundle(app: "a", [("f", TestApps.greeter(text: "two"), ["GET /new"])]))
+        #expect(same.record.version == 2, "an identical deploy keeps the version")
         #expect(text(try await platform.invoke(app: "a", function: "f", input: [], trigger: "call")) == "two")
         #expect(platform.lookup(method: "GET", path: "/old") == .notFound)
         // The old version's route is free for another app now.

@@ -120,18 +120,3 @@ struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// The repository's root folder, for the samples.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
-    /// A sample's folder, failing with what to do when its module has not been built.
-    static func sample(_ name: String, module: String) throws -> String {
-        let folder = root + "/samples/" + name
-        guard FileManager.default.fileExists(atPath: folder + "/" + module) else {
-            throw TestFailure("\(folder)/\(module) is missing: run scripts/build-samples.sh first")
-        }
-        return folder
-    }
-}

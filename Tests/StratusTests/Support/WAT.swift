@@ -146,29 +146,6 @@ enum WATGuest {
         )
         """
     }
-
-    // MARK: Samples
-
-    /// The repository root: the nearest folder above `file` holding Package.swift.
-    static func repositoryRoot(_ file: String = #filePath) -> URL {
-        var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        // Tests/StratusTests/X.swift → ../../
-        return URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    /// The bytes of a built sample, e.g. `samples/hello/hello.wasm`; fails the test when the
-    /// sample has not been built.
-    static func sample(_ relativePath: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt8] {
-        let url = repositoryRoot().appendingPathComponent(relativePath)
-        let data = try #require(FileManager.default.contents(atPath: url.path),
-                                "\(relativePath) is missing: run scripts/build-samples.sh to build the C samples",
-                                sourceLocation: sourceLocation)
-        return Array(data)
-    }
 }
 
 /// A `HostServices` double: answers every `httpGet` with `result` and remembers the URLs asked for.
