@@ -104,6 +104,14 @@ enum WATGuest {
     /// Where `$rec` stores the values it records.
     static let recordArea = 0xC000
 
+    /// `$rec`: stores an `i32` at the next slot of the record area.
+    static let recorder = """
+    (global $cursor (mut i32) (i32.const \(recordArea)))
+      (func $rec (param $v i32)
+        (i32.store (global.get $cursor) (local.get $v))
+        (global.set $cursor (i32.add (global.get $cursor) (i32.const 4))))
+    """
+
     /// A `handle` guest with every `stratus` import, one page of memory (plus `extraPages`),
     /// `data` segments as (address, bytes), and `$rec` storing an `i32` at the next slot of the
     /// record area (0xC000). After `body`, the recorded values are appended to the response body
@@ -116,10 +124,7 @@ enum WATGuest {
           (memory (export "memory") \(1 + extraPages))
           \(declarations)
         \(data.map { "  (data (i32.const \($0.0)) \"\(literal($0.1))\")" }.joined(separator: "\n"))
-          (global $cursor (mut i32) (i32.const \(recordArea)))
-          (func $rec (param $v i32)
-            (i32.store (global.get $cursor) (local.get $v))
-            (global.set $cursor (i32.add (global.get $cursor) (i32.const 4))))
+          \(recorder)
           (func (export "handle") \(locals)
         \(body)
             (drop (call $out_write (i32.const \(recordArea)) (i32.sub (global.get $cursor) (i32.const \(recordArea))))))
@@ -135,10 +140,7 @@ enum WATGuest {
         \(compatImports)
           (memory (export "memory") 1)
         \(data.map { "  (data (i32.const \($0.0)) \"\(literal($0.1))\")" }.joined(separator: "\n"))
-          (global $cursor (mut i32) (i32.const \(recordArea)))
-          (func $rec (param $v i32)
-            (i32.store (global.get $cursor) (local.get $v))
-            (global.set $cursor (i32.add (global.get $cursor) (i32.const 4))))
+          \(recorder)
           (func (export "handle") \(locals)
         \(body)
             (drop (call $write_buffer (call $get_output_buffer_id) (i32.const \(recordArea))
