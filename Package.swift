@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "StratusHTTP",
             dependencies: [
-                "StratusModel", "StratusRuntime",
+                "StratusModel", "StratusRuntime", "StratusStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -6,6 +6,12 @@ public struct EngineLimits: Sendable {
     public var maxLogBytes: Int = 64 << 10
     /// The most live buffer handles a guest may hold at once.
     public var maxBuffers: Int = 4096
+    /// The largest KV value a guest may write (ABI.md: 1 MiB unless configured otherwise).
+    public var maxValueBytes: Int = 1 << 20
+    /// The longest KV key (ABI.md: 512 bytes).
+    public let maxKeyBytes = 512
+    /// The most pairs one `kv_scan` returns.
+    public var maxScanLimit: Int = 10_000
 
     public init() {}
 }

@@ -26,6 +26,12 @@ enum HostABI {
         "out_header": sig(4),
         "log": sig(3),
         "now_ns": FunctionType(parameters: [], results: [.i64]),
+        "kv_get": sig(2),
+        "kv_set": sig(4),
+        "kv_delete": sig(2),
+        "kv_cas": sig(6),
+        "kv_incr": sig(4, i64At: 2),
+        "kv_scan": sig(3),
     ]
 
     /// The `my-own-cluster` compatibility imports.

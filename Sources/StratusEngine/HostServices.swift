@@ -1,8 +1,31 @@
 /// What the engine asks of the platform while a guest runs. Calls come from the worker thread
 /// running the guest, so an implementation may block; it must never need an event loop thread.
+/// One service is bound to one invocation: it knows the app and what the function may do.
+/// Keys and values reach it already checked against the ABI's size limits.
 public protocol HostServices: Sendable {
     /// An outbound HTTP GET on behalf of a guest (`get_url`), under the app's allow-list.
     func httpGet(url: String) -> HostResult<[UInt8]>
+
+    func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]>
+    func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void>
+    /// `.failure(.notFound)` if there was no such key.
+    func kvDelete(_ key: [UInt8]) -> HostResult<Void>
+    /// `expected == nil`: the key must be absent. `.failure(.conflict)` when it does not hold.
+    func kvCompareAndSwap(_ key: [UInt8], expected: [UInt8]?, value: [UInt8]) -> HostResult<Void>
+    func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64>
+    /// Up to `limit` pairs whose key starts with `prefix`, in key order.
+    func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]>
+}
+
+/// A key and its value, as `kv_scan` returns them.
+public struct KVEntry: Sendable, Equatable {
+    public var key: [UInt8]
+    public var value: [UInt8]
+
+    public init(key: [UInt8], value: [UInt8]) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// The outcome of a host service call, mapped onto the ABI's error codes.
@@ -21,4 +44,14 @@ public enum ABICode: Int32, Sendable {
     case failed = -6
     case badHandle = -7
     case limit = -8
+}
+
+/// A host that grants no KV access answers DENIED, as a function without grants would.
+extension HostServices {
+    public func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]> { .failure(.denied) }
+    public func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void> { .failure(.denied) }
+    public func kvDelete(_ key: [UInt8]) -> HostResult<Void> { .failure(.denied) }
+    public func kvCompareAndSwap(_ key: [UInt8], expected: [UInt8]?, value: [UInt8]) -> HostResult<Void> { .failure(.denied) }
+    public func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64> { .failure(.denied) }
+    public func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]> { .failure(.denied) }
 }

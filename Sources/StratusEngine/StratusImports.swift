@@ -68,7 +68,8 @@ extension GuestContext {
                 return 0
             }
         default:
-            return nil
+            guard let kv = kvFunction(name) else { return nil }
+            body = kv
         }
         return Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
             out[0] = .i32(UInt32(bitPattern: body(p)))

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import StratusModel
+import StratusStore
 import StratusRuntime
 
 /// The admin API under `/_stratus/`, described by `/_stratus/openapi.yaml`. Every call but the
@@ -49,6 +50,14 @@ struct AdminAPI: Sendable {
         case (.delete, _) where Self.matches(["apps", "*"], parts):
             try await platform.delete(app: parts[1])
             return Response(status: .noContent)
+        case (.get, _) where Self.matches(["apps", "*", "kv"], parts):
+            let query = request.uri.queryParameters
+            let limit = query["limit"].flatMap { Int(String($0)) } ?? 100
+            let pairs = try await platform.kvList(app: parts[1], prefix: query["prefix"].map(String.init) ?? "",
+                                                  after: query["after"].map(String.init), limit: limit)
+            return try json(KVList(pairs: pairs, limit: limit))
+        case (_, _) where parts.count >= 4 && parts[0] == "apps" && parts[2] == "kv":
+            return try await kvKey(request, app: parts[1], key: Self.key(in: path))
         case (.post, _) where Self.matches(["apps", "*", "functions", "*", "invoke"], parts):
             let (app, function) = (parts[1], parts[3])
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
@@ -64,6 +73,33 @@ struct AdminAPI: Sendable {
             }
             throw StratusError(.notFound, code: "not_found", "no admin endpoint \(method.rawValue) \(path); see /_stratus/openapi.yaml")
         }
+    }
+
+    /// `GET`, `PUT` and `DELETE /_stratus/apps/APP/kv/KEY`: the value is the raw body.
+    private func kvKey(_ request: Request, app: String, key: String) async throws -> Response {
+        switch request.method {
+        case .get:
+            let value = try await platform.kvGet(app: app, key: key)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value)))
+        case .put:
+            let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
+            try await platform.kvSet(app: app, key: key, value: Array(buffer: body))
+            return Response(status: .noContent)
+        case .delete:
+            try await platform.kvDelete(app: app, key: key)
+            return Response(status: .noContent)
+        default:
+            return ErrorResponse.make(
+                StratusError(.methodNotAllowed, code: "method_not_allowed", "a key accepts GET, PUT and DELETE"),
+                headers: [.allow: "GET, PUT, DELETE"])
+        }
+    }
+
+    /// The key of `/_stratus/apps/APP/kv/KEY`: the rest of the path, which may hold `/`, percent-decoded.
+    private static func key(in path: String) -> String {
+        let parts = path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
+        return parts.count == 5 ? String(parts[4]).removingPercentEncodingOrSelf : ""
     }
 
     /// Checks the bearer token in constant time, so its content cannot be guessed from timing.
@@ -94,6 +130,7 @@ struct AdminAPI: Sendable {
     private static let endpoints: [(method: String, pattern: [String])] = [
         ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["apps"]), ("POST", ["apps"]),
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
+        ("GET", ["apps", "*", "kv"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

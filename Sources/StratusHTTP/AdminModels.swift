@@ -1,5 +1,6 @@
 import Foundation
 import StratusRuntime
+import StratusStore
 
 /// `POST /_stratus/apps`: an app folder's manifest and files (base64).
 public struct DeployRequest: Codable, Sendable {
@@ -46,6 +47,32 @@ public struct AppSummary: Codable, Sendable {
 /// `GET /_stratus/apps`.
 public struct AppList: Codable, Sendable {
     public var apps: [AppSummary]
+}
+
+/// `GET /_stratus/apps/APP/kv`: keys in order with their values (as text when they are UTF-8).
+public struct KVList: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        public var key: String
+        public var size: Int
+        public var value: String?
+        public var valueBase64: String
+
+        enum CodingKeys: String, CodingKey {
+            case key, size, value
+            case valueBase64 = "value_base64"
+        }
+    }
+    public var items: [Item]
+    /// Pass as `after` for the next page; absent on the last page.
+    public var next: String?
+
+    init(pairs: [KVPair], limit: Int) {
+        items = pairs.map { pair in
+            Item(key: String(decoding: pair.key, as: UTF8.self), size: pair.value.count,
+                 value: String(validating: pair.value, as: UTF8.self), valueBase64: Data(pair.value).base64EncodedString())
+        }
+        next = pairs.count == limit ? items.last?.key : nil
+    }
 }
 
 enum AdminJSON {

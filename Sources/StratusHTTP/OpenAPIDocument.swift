@@ -136,6 +136,67 @@ enum OpenAPIDocument {
             "204": {description: deleted}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /_stratus/apps/{app}/kv:
+        parameters:
+          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: prefix, in: query, schema: {type: string}, description: only keys starting with this}
+          - {name: after, in: query, schema: {type: string}, description: the `next` of the previous page}
+          - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 100}}
+        get:
+          summary: list an app's keys in byte order, with their values
+          responses:
+            "200":
+              description: a page of keys
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [items]
+                    properties:
+                      items:
+                        type: array
+                        items:
+                          type: object
+                          required: [key, size, value_base64]
+                          properties:
+                            key: {type: string}
+                            size: {type: integer}
+                            value: {type: string, description: the value when it is UTF-8 text}
+                            value_base64: {type: string, format: byte}
+                      next: {type: string, description: present when more keys may follow}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+      /_stratus/apps/{app}/kv/{key}:
+        parameters:
+          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: key, in: path, required: true, schema: {type: string}, description: "1 to 512 bytes; may contain /"}
+        get:
+          summary: read a key's value
+          responses:
+            "200":
+              description: the value
+              content:
+                application/octet-stream:
+                  schema: {type: string, format: binary}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+        put:
+          summary: write a key (the body is the value, up to 1 MiB)
+          requestBody:
+            required: true
+            content:
+              application/octet-stream:
+                schema: {type: string, format: binary}
+          responses:
+            "204": {description: written}
+            "401": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
+        delete:
+          summary: delete a key
+          responses:
+            "204": {description: deleted}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/invoke:
         parameters:
           - {name: app, in: path, required: true, schema: {type: string}}

@@ -45,15 +45,15 @@ public struct FunctionSpec: Sendable, Equatable {
     /// The export to run; `nil` means `handle` if exported, else `_start`.
     public var entry: String?
     public var http: [RoutePattern]
-    /// KV key pattern → granted operations.
-    public var kv: [String: [String]]
+    /// What the function may do in its app's KV namespace.
+    public var kv: [KVGrant]
     public var triggers: [Trigger]
     public var calls: [String]
     public var websocket: String?
     public var limits: Limits
 
     public init(name: String, module: String, entry: String? = nil, http: [RoutePattern] = [],
-                kv: [String: [String]] = [:], triggers: [Trigger] = [], calls: [String] = [],
+                kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [],
                 websocket: String? = nil, limits: Limits = Limits()) {
         self.name = name
         self.module = module
@@ -69,8 +69,13 @@ public struct FunctionSpec: Sendable, Equatable {
 
 /// A trigger besides HTTP.
 public enum Trigger: Sendable, Equatable {
-    case kv(pattern: String, ops: [String])
+    case kv(pattern: KeyPattern, ops: Set<KVEventOperation>)
     case cron(String)
+}
+
+/// The writes a KV trigger fires on.
+public enum KVEventOperation: String, Sendable, Hashable {
+    case set, delete
 }
 
 /// Per-function limits; `nil` means the server's default.

@@ -99,14 +99,17 @@ public struct ManifestParser: Sendable {
         for (index, text) in routeTexts.enumerated() {
             http.append(try route(text, "\(at).http[\(index)]"))
         }
-        var kv: [String: [String]] = [:]
+        var kv: [KVGrant] = []
         if let node = map["kv"] {
             for (pattern, ops) in try mapping(node, "\(at).kv") {
-                let list = try strings(ops, "\(at).kv.\(pattern)")
-                for op in list where !["get", "set", "delete", "scan"].contains(op) {
-                    throw fail("\(at).kv.\(pattern)", "unknown operation `\(op)`; use get, set, delete or scan")
+                var operations: Set<KVOperation> = []
+                for op in try strings(ops, "\(at).kv.\(pattern)") {
+                    guard let operation = KVOperation(rawValue: op) else {
+                        throw fail("\(at).kv.\(pattern)", "unknown operation `\(op)`; use get, set, delete or scan")
+                    }
+                    operations.insert(operation)
                 }
-                kv[pattern] = list
+                kv.append(KVGrant(pattern: try keyPattern(pattern, "\(at).kv"), operations: operations))
             }
         }
         var triggers: [Trigger] = []
@@ -117,11 +120,14 @@ public struct ManifestParser: Sendable {
                 let t = try mapping(item, where_)
                 if let pattern = t["kv"] {
                     try checkKeys(t, where_, allowed: ["kv", "ops"])
-                    let ops = try t["ops"].map { try strings($0, "\(where_).ops") } ?? ["set"]
-                    for op in ops where !["set", "delete"].contains(op) {
-                        throw fail("\(where_).ops", "unknown operation `\(op)`; use set or delete")
+                    var ops: Set<KVEventOperation> = []
+                    for op in try t["ops"].map({ try strings($0, "\(where_).ops") }) ?? ["set"] {
+                        guard let operation = KVEventOperation(rawValue: op) else {
+                            throw fail("\(where_).ops", "unknown operation `\(op)`; use set or delete")
+                        }
+                        ops.insert(operation)
                     }
-                    triggers.append(.kv(pattern: try scalar(pattern, "\(where_).kv"), ops: ops))
+                    triggers.append(.kv(pattern: try keyPattern(try scalar(pattern, "\(where_).kv"), "\(where_).kv"), ops: ops))
                 } else if let cron = t["cron"] {
                     try checkKeys(t, where_, allowed: ["cron"])
                     triggers.append(.cron(try scalar(cron, "\(where_).cron")))
@@ -161,6 +167,14 @@ public struct ManifestParser: Sendable {
             pairs.append((s.string, v))
         }
         return KeyValuePairs(pairs: pairs)
+    }
+
+    private func keyPattern(_ text: String, _ at: String) throws -> KeyPattern {
+        let parsed: Result<KeyPattern, StratusError> = Result { () throws(StratusError) in try KeyPattern(parsing: text) }
+        switch parsed {
+        case .success(let pattern): return pattern
+        case .failure(let error): throw fail(at, error.message)
+        }
     }
 
     private func route(_ text: String, _ at: String) throws -> RoutePattern {

@@ -16,16 +16,14 @@ public final class Platform: Sendable {
     public let store: any Store
     public let engine: WasmEngine
     public let pool: WorkerPool
-    private let host: any HostServices
     private let logger: Logger
     private let snapshot = Mutex(Snapshot())
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
-                host: any HostServices = OutboundPolicy(), logger: Logger = Logger(label: "stratus")) {
+                logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
-        self.host = host
         self.logger = logger
     }
 
@@ -165,7 +163,7 @@ public final class Platform: Sendable {
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
         let invocation = Invocation(input: input, context: context)
         let engine = self.engine
-        let host = self.host
+        let host = InvocationServices(app: appName, grants: app.manifest.function(named: name)?.kv ?? [], store: store, logger: logger)
         let id = context["invocation"]!
         do {
             let output = try await pool.run { try engine.invoke(module, invocation, host: host) }

@@ -108,23 +108,3 @@ public struct RouteTable: Sendable {
         return nil
     }
 }
-
-extension String {
-    /// Percent-decoded text; the text itself when it is not valid percent-encoding.
-    var removingPercentEncodingOrSelf: String {
-        guard contains("%") else { return self }
-        var bytes: [UInt8] = []
-        var iterator = utf8.makeIterator()
-        while let byte = iterator.next() {
-            if byte == 0x25, let high = iterator.next(), let low = iterator.next(),
-               let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) {
-                bytes.append(value)
-            } else if byte == 0x25 {
-                return self
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self) ?? self
-    }
-}

@@ -44,6 +44,18 @@ public final class SQLiteStore: Store {
                 t.primaryKey(["method", "shape"])
             }
         }
+        migrator.registerMigration("v2-kv") { db in
+            // Keys are BLOBs so that they order by their bytes, as scans promise.
+            try db.execute(sql: """
+                CREATE TABLE kv (
+                    app TEXT NOT NULL,
+                    key BLOB NOT NULL,
+                    value BLOB NOT NULL,
+                    updated_at REAL NOT NULL,
+                    PRIMARY KEY (app, key)
+                ) WITHOUT ROWID
+                """)
+        }
         return migrator
     }
 
@@ -104,6 +116,91 @@ public final class SQLiteStore: Store {
         try await pool.read { db in
             try Data.fetchOne(db, sql: "SELECT bytes FROM modules WHERE sha256 = ?", arguments: [sha256]).map { [UInt8]($0) }
         }
+    }
+
+    // MARK: Key-value
+
+    public func get(app: String, key: [UInt8]) throws -> [UInt8]? {
+        try pool.read { db in try Self.value(db, app, key) }
+    }
+
+    public func set(app: String, key: [UInt8], value: [UInt8]) throws {
+        try pool.write { db in try Self.put(db, app, key, value) }
+    }
+
+    public func delete(app: String, key: [UInt8]) throws -> Bool {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM kv WHERE app = ? AND key = ?", arguments: [app, Data(key)])
+            return db.changesCount > 0
+        }
+    }
+
+    public func compareAndSwap(app: String, key: [UInt8], expected: [UInt8]?, value: [UInt8]) throws -> Bool {
+        try pool.write { db in
+            guard try Self.value(db, app, key) == expected else { return false }
+            try Self.put(db, app, key, value)
+            return true
+        }
+    }
+
+    public func increment(app: String, key: [UInt8], by delta: Int64) throws -> Int64 {
+        try pool.write { db in
+            var current: Int64 = 0
+            if let bytes = try Self.value(db, app, key) {
+                guard let number = Int64(String(decoding: bytes, as: UTF8.self)) else {
+                    throw StratusError(.badRequest, code: "kv_not_a_number", "the value of the key is not a decimal integer")
+                }
+                current = number
+            }
+            let (sum, overflow) = current.addingReportingOverflow(delta)
+            guard !overflow else { throw StratusError(.badRequest, code: "kv_overflow", "the sum does not fit in a 64-bit integer") }
+            try Self.put(db, app, key, Array(String(sum).utf8))
+            return sum
+        }
+    }
+
+    public func scan(app: String, prefix: [UInt8], after: [UInt8]?, limit: Int) throws -> [KVPair] {
+        try pool.read { db in
+            var sql = "SELECT key, value FROM kv WHERE app = ? AND key >= ?"
+            var arguments: StatementArguments = [app, Data(prefix)]
+            if let after {
+                sql += " AND key > ?"
+                arguments += [Data(after)]
+            }
+            if let upper = Self.upperBound(of: prefix) {
+                sql += " AND key < ?"
+                arguments += [Data(upper)]
+            }
+            sql += " ORDER BY key LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                KVPair(key: [UInt8](row["key"] as Data), value: [UInt8](row["value"] as Data))
+            }
+        }
+    }
+
+    private static func value(_ db: Database, _ app: String, _ key: [UInt8]) throws -> [UInt8]? {
+        try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE app = ? AND key = ?", arguments: [app, Data(key)]).map { [UInt8]($0) }
+    }
+
+    private static func put(_ db: Database, _ app: String, _ key: [UInt8], _ value: [UInt8]) throws {
+        try db.execute(sql: """
+            INSERT INTO kv (app, key, value, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(app, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+            """, arguments: [app, Data(key), Data(value), Date().timeIntervalSince1970])
+    }
+
+    /// The smallest byte string greater than every string starting with `prefix`; nil if none.
+    static func upperBound(of prefix: [UInt8]) -> [UInt8]? {
+        var bound = prefix
+        while let last = bound.last {
+            if last < 0xFF {
+                bound[bound.count - 1] = last + 1
+                return bound
+            }
+            bound.removeLast()
+        }
+        return nil
     }
 
     // MARK: Helpers

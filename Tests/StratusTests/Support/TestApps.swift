@@ -45,12 +45,17 @@ enum TestApps {
     (module (memory (export "memory") 1) (func (export "handle") unreachable))
     """
 
-    /// An app bundle with one function per entry: name → (WAT text, routes).
-    static func bundle(app: String, _ functions: [(name: String, wat: String, routes: [String])], extra: String = "") -> AppBundle {
+    /// An app bundle with one function per entry: name → (WAT text, routes). `extra` goes at the
+    /// top of the manifest, `functionExtra` into each function's entry (indented by four spaces).
+    static func bundle(app: String, _ functions: [(name: String, wat: String, routes: [String])], extra: String = "",
+                       functionExtra: [String: String] = [:]) -> AppBundle {
         var manifest = "app: \(app)\n\(extra)functions:\n"
         var files: [String: [UInt8]] = [:]
         for f in functions {
             manifest += "  \(f.name):\n    module: \(f.name).wat\n"
+            if let more = functionExtra[f.name] {
+                manifest += more.split(separator: "\n").map { "    \($0)\n" }.joined()
+            }
             if !f.routes.isEmpty {
                 manifest += "    http:\n" + f.routes.map { "      - \($0)\n" }.joined()
             }

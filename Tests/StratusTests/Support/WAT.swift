@@ -84,6 +84,12 @@ enum WATGuest {
       (import "stratus" "out_header" (func $out_header (param i32 i32 i32 i32) (result i32)))
       (import "stratus" "log"        (func $log        (param i32 i32 i32) (result i32)))
       (import "stratus" "now_ns"     (func $now_ns     (result i64)))
+      (import "stratus" "kv_get"     (func $kv_get     (param i32 i32) (result i32)))
+      (import "stratus" "kv_set"     (func $kv_set     (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "kv_delete"  (func $kv_delete  (param i32 i32) (result i32)))
+      (import "stratus" "kv_cas"     (func $kv_cas     (param i32 i32 i32 i32 i32 i32) (result i32)))
+      (import "stratus" "kv_incr"    (func $kv_incr    (param i32 i32 i64 i32) (result i32)))
+      (import "stratus" "kv_scan"    (func $kv_scan    (param i32 i32 i32) (result i32)))
     """
 
     /// Every `my-own-cluster` import.

@@ -1,0 +1,53 @@
+import StratusModel
+import StratusStore
+
+/// KV access for people (the admin API and CLI), with the limits guests have. The store's calls
+/// block, so they run on the worker pool.
+extension Platform {
+    public func kvGet(app: String, key: String) async throws -> [UInt8] {
+        let key = try Self.checkKey(app: app, key)
+        let store = self.store
+        guard let value = try await pool.run({ try store.get(app: app, key: key) }) else {
+            throw StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
+        }
+        return value
+    }
+
+    public func kvSet(app: String, key: String, value: [UInt8]) async throws {
+        let key = try Self.checkKey(app: app, key)
+        guard value.count <= engine.limits.maxValueBytes else {
+            throw StratusError(.tooLarge, code: "kv_value_too_large",
+                               "the value is \(value.count) bytes; values are limited to \(engine.limits.maxValueBytes) bytes")
+        }
+        let store = self.store
+        try await pool.run { try store.set(app: app, key: key, value: value) }
+    }
+
+    public func kvDelete(app: String, key: String) async throws {
+        let key = try Self.checkKey(app: app, key)
+        let store = self.store
+        guard try await pool.run({ try store.delete(app: app, key: key) }) else {
+            throw StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
+        }
+    }
+
+    /// Up to `limit` pairs whose key starts with `prefix`, after the key `after`.
+    public func kvList(app: String, prefix: String, after: String?, limit: Int) async throws -> [KVPair] {
+        guard Names.isValidApp(app) else { throw Self.badApp(app) }
+        let store = self.store
+        let limit = min(max(limit, 1), engine.limits.maxScanLimit)
+        return try await pool.run { try store.scan(app: app, prefix: Array(prefix.utf8), after: after.map { Array($0.utf8) }, limit: limit) }
+    }
+
+    private static func checkKey(app: String, _ key: String) throws -> [UInt8] {
+        guard Names.isValidApp(app) else { throw badApp(app) }
+        guard (1...512).contains(key.utf8.count) else {
+            throw StratusError(key.isEmpty ? .badRequest : .tooLarge, code: "kv_key_invalid", "a key must be 1 to 512 bytes of UTF-8; this one has \(key.utf8.count)")
+        }
+        return Array(key.utf8)
+    }
+
+    private static func badApp(_ app: String) -> StratusError {
+        StratusError(.badRequest, code: "app_invalid", "`\(app)` is not a valid app name: use [a-z0-9-], 1 to 63 characters")
+    }
+}
