@@ -98,8 +98,9 @@ struct AdminAPI: Sendable {
 
     /// The key of `/_stratus/apps/APP/kv/KEY`: the rest of the path, which may hold `/`, percent-decoded.
     private static func key(in path: String) -> String {
-        let parts = path.split(separator: "/", maxSplits: 4, omittingEmptySubsequences: false)
-        return parts.count == 5 ? String(parts[4]).removingPercentEncodingOrSelf : ""
+        // "", "_stratus", "apps", APP, "kv", KEY
+        let parts = path.split(separator: "/", maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 ? String(parts[5]).removingPercentEncodingOrSelf : ""
     }
 
     /// Checks the bearer token in constant time, so its content cannot be guessed from timing.

@@ -31,6 +31,15 @@ import Testing
         #expect(apps.stdout.contains("hello (version 1"))
         #expect(apps.stdout.contains("uppercase (version 1"))
 
+        #expect(try StratusProcess.run(["kv", "set", "hello", "notes/1", "first note"], environment: env).status == 0)
+        #expect(try StratusProcess.run(["kv", "set", "hello", "notes/2"], environment: env, stdin: "from stdin").status == 0)
+        #expect(try StratusProcess.run(["kv", "get", "hello", "notes/1"], environment: env).stdout == "first note")
+        #expect(try StratusProcess.run(["kv", "list", "hello", "notes/"], environment: env).stdout == "notes/1\tfirst note\nnotes/2\tfrom stdin\n")
+        #expect(try StratusProcess.run(["kv", "delete", "hello", "notes/1"], environment: env).status == 0)
+        let missingKey = try StratusProcess.run(["kv", "get", "hello", "notes/1"], environment: env)
+        #expect(missingKey.status != 0)
+        #expect(missingKey.stderr.contains("no key `notes/1`"))
+
         #expect(try StratusProcess.run(["delete", "hello"], environment: env).status == 0)
         let after = try StratusProcess.run(["apps"], environment: env)
         #expect(!after.stdout.contains("hello (version"))

@@ -127,6 +127,45 @@ import Testing
         }
     }
 
+    @Test func theAdminAPIReadsAndWritesKeys() async throws {
+        let dir = try TemporaryDirectory()
+        try await TestServer.with(dir: dir) { server in
+            #expect(try await server.request(.PUT, "/_stratus/apps/shop/kv/orders/1", body: Array("first".utf8)).status == 401)
+            #expect(try await server.request(.PUT, "/_stratus/apps/shop/kv/orders/1", body: Array("first".utf8), admin: true).status == 204)
+            #expect(try await server.request(.PUT, "/_stratus/apps/shop/kv/orders/2", body: [0xFF, 0x00], admin: true).status == 204)
+            #expect(try await server.request(.PUT, "/_stratus/apps/shop/kv/with%20space", body: Array("s".utf8), admin: true).status == 204)
+            let value = try await server.request(.GET, "/_stratus/apps/shop/kv/orders/1", admin: true)
+            #expect(value.text == "first")
+            #expect(try await server.request(.GET, "/_stratus/apps/shop/kv/with%20space", admin: true).text == "s")
+
+            let list = try await server.request(.GET, "/_stratus/apps/shop/kv?prefix=orders/&limit=1", admin: true)
+            let page = try JSONDecoder().decode(KVListReply.self, from: Data(list.body))
+            #expect(page.items.map(\.key) == ["orders/1"])
+            #expect(page.items.first?.value == "first")
+            #expect(page.next == "orders/1")
+            let second = try await server.request(.GET, "/_stratus/apps/shop/kv?prefix=orders/&after=orders/1", admin: true)
+            let rest = try JSONDecoder().decode(KVListReply.self, from: Data(second.body))
+            #expect(rest.items.map(\.key) == ["orders/2"])
+            #expect(rest.items.first?.value == nil, "a value that is not UTF-8 has no text form")
+            #expect(rest.items.first?.value_base64 == "/wA=")
+
+            #expect(try await server.request(.DELETE, "/_stratus/apps/shop/kv/orders/1", admin: true).status == 204)
+            let gone = try await server.request(.GET, "/_stratus/apps/shop/kv/orders/1", admin: true)
+            #expect(gone.status == 404)
+            #expect(ErrorBody.decode(gone)?.code == "kv_key_not_found")
+            let tooLong = try await server.request(.PUT, "/_stratus/apps/shop/kv/" + String(repeating: "k", count: 513), body: [1], admin: true)
+            #expect(tooLong.status == 413)
+            let badApp = try await server.request(.GET, "/_stratus/apps/Bad_App/kv", admin: true)
+            #expect(badApp.status == 400)
+        }
+    }
+
+    private struct KVListReply: Decodable {
+        struct Item: Decodable { let key: String; let value: String?; let value_base64: String }
+        let items: [Item]
+        let next: String?
+    }
+
     @Test func servesTheOpenAPIDocument() async throws {
         let dir = try TemporaryDirectory()
         try await TestServer.with(dir: dir) { server in
