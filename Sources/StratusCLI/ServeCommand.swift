@@ -66,7 +66,8 @@ struct ServeCommand: AsyncParsableCommand {
             platform: platform, settings: HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit),
             host: config.host, port: config.port, logger: logger,
             onRunning: { [logger] port in logger.info("Stratus serving on http://\(config.host):\(port) with \(platform.apps.count) app(s)") })
-        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let dispatcher = EventDispatcher(platform: platform, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [dispatcher, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -15,6 +15,9 @@ public protocol HostServices: Sendable {
     func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64>
     /// Up to `limit` pairs whose key starts with `prefix`, in key order.
     func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]>
+
+    /// A durable asynchronous invocation of `name` (`function` or `app/function`).
+    func spawn(_ name: String, input: [UInt8]) -> HostResult<Void>
 }
 
 /// A key and its value, as `kv_scan` returns them.
@@ -46,7 +49,7 @@ public enum ABICode: Int32, Sendable {
     case limit = -8
 }
 
-/// A host that grants no KV access answers DENIED, as a function without grants would.
+/// A host that grants no KV access and no calls answers DENIED, as a function without grants would.
 extension HostServices {
     public func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]> { .failure(.denied) }
     public func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void> { .failure(.denied) }
@@ -54,4 +57,5 @@ extension HostServices {
     public func kvCompareAndSwap(_ key: [UInt8], expected: [UInt8]?, value: [UInt8]) -> HostResult<Void> { .failure(.denied) }
     public func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64> { .failure(.denied) }
     public func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]> { .failure(.denied) }
+    public func spawn(_ name: String, input: [UInt8]) -> HostResult<Void> { .failure(.denied) }
 }

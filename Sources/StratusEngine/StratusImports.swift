@@ -67,6 +67,17 @@ extension GuestContext {
                 self.logs.append(level, String(decoding: bytes, as: UTF8.self))
                 return 0
             }
+        case "spawn":
+            body = { p in
+                guard p[3].i32 <= self.limits.maxSpawnInputBytes else { return ABICode.tooLarge.rawValue }
+                guard let name = self.readString(p[0].i32, p[1].i32), let input = self.readBytes(p[2].i32, p[3].i32) else {
+                    return ABICode.invalid.rawValue
+                }
+                switch self.host.spawn(name, input: input) {
+                case .success: return 0
+                case .failure(let code): return code.rawValue
+                }
+            }
         default:
             guard let kv = kvFunction(name) else { return nil }
             body = kv

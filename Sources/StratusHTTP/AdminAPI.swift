@@ -58,6 +58,19 @@ struct AdminAPI: Sendable {
             return try json(KVList(pairs: pairs, limit: limit))
         case (_, _) where parts.count >= 4 && parts[0] == "apps" && parts[2] == "kv":
             return try await kvKey(request, app: parts[1], key: Self.key(in: path))
+        case (.post, _) where Self.matches(["apps", "*", "functions", "*", "spawn"], parts):
+            let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
+            let id = try await platform.spawn(app: parts[1], function: parts[3], input: Array(buffer: body))
+            return try json(["event": id], status: .accepted)
+        case (.get, ["dead-letters"]):
+            let app = request.uri.queryParameters["app"].map(String.init)
+            return try json(DeadLetterList(events: try await platform.deadLetters(app: app)))
+        case (.post, _) where Self.matches(["dead-letters", "*", "replay"], parts):
+            guard let id = Int64(parts[1]) else {
+                throw StratusError(.badRequest, code: "bad_id", "`\(parts[1])` is not a dead letter id; `stratus dead-letters` lists them")
+            }
+            try await platform.replayDeadLetter(id: id)
+            return Response(status: .accepted)
         case (.post, _) where Self.matches(["apps", "*", "functions", "*", "invoke"], parts):
             let (app, function) = (parts[1], parts[3])
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
@@ -131,7 +144,8 @@ struct AdminAPI: Sendable {
     private static let endpoints: [(method: String, pattern: [String])] = [
         ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["apps"]), ("POST", ["apps"]),
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
-        ("GET", ["apps", "*", "kv"]),
+        ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
+        ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

@@ -75,6 +75,39 @@ public struct KVList: Codable, Sendable {
     }
 }
 
+/// `GET /_stratus/dead-letters`: events that failed every attempt.
+public struct DeadLetterList: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        public var id: Int64
+        public var app: String
+        public var function: String
+        public var trigger: String
+        public var key: String?
+        public var op: String?
+        public var attempts: Int
+        public var error: String?
+        public var createdAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case id, app, function, trigger, key, op, attempts, error
+            case createdAt = "created_at"
+        }
+    }
+    public var deadLetters: [Item]
+
+    init(events: [EventRecord]) {
+        deadLetters = events.map { event in
+            Item(id: event.id, app: event.app, function: event.function, trigger: event.kind.rawValue,
+                 key: event.key.map { String(decoding: $0, as: UTF8.self) }, op: event.op, attempts: event.attempts,
+                 error: event.lastError, createdAt: event.createdAt)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case deadLetters = "dead_letters"
+    }
+}
+
 enum AdminJSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

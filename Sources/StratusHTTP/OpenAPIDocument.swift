@@ -197,6 +197,63 @@ enum OpenAPIDocument {
             "204": {description: deleted}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /_stratus/apps/{app}/functions/{function}/spawn:
+        parameters:
+          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: function, in: path, required: true, schema: {type: string}}
+        post:
+          summary: queue a durable asynchronous invocation (run at least once); ctx("trigger") is `async`
+          requestBody:
+            content:
+              application/octet-stream:
+                schema: {type: string, format: binary}
+          responses:
+            "202":
+              description: queued
+              content:
+                application/json:
+                  schema: {type: object, required: [event], properties: {event: {type: integer}}}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
+      /_stratus/dead-letters:
+        get:
+          summary: events whose function failed every attempt
+          parameters:
+            - {name: app, in: query, schema: {type: string}}
+          responses:
+            "200":
+              description: the dead letters, oldest first
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [dead_letters]
+                    properties:
+                      dead_letters:
+                        type: array
+                        items:
+                          type: object
+                          required: [id, app, function, trigger, attempts, created_at]
+                          properties:
+                            id: {type: integer}
+                            app: {type: string}
+                            function: {type: string}
+                            trigger: {type: string}
+                            key: {type: string}
+                            op: {type: string}
+                            attempts: {type: integer}
+                            error: {type: string}
+                            created_at: {type: string, format: date-time}
+            "401": {$ref: "#/components/responses/Error"}
+      /_stratus/dead-letters/{id}/replay:
+        parameters:
+          - {name: id, in: path, required: true, schema: {type: integer}}
+        post:
+          summary: queue a dead letter again with fresh attempts
+          responses:
+            "202": {description: queued again}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/invoke:
         parameters:
           - {name: app, in: path, required: true, schema: {type: string}}

@@ -12,4 +12,15 @@ public struct DeployedApp: Sendable {
     public var name: String { record.name }
 
     public func module(for function: String) -> CompiledModule? { modules[function] }
+
+    /// The functions whose KV triggers match a write of `key` by `op`.
+    func eventTargets(key: [UInt8], op: KVEventOperation) -> [EventTarget] {
+        manifest.functions.compactMap { function in
+            let fires = function.triggers.contains { trigger in
+                if case .kv(let pattern, let ops) = trigger { return ops.contains(op) && pattern.matches(key) }
+                return false
+            }
+            return fires ? EventTarget(function: function.name) : nil
+        }
+    }
 }

@@ -3,13 +3,15 @@ import StratusEngine
 import StratusModel
 import StratusStore
 
-/// The host services of one invocation: the app's KV namespace under the function's grants.
-/// Called on the worker thread running the guest, so the store's blocking calls are fine here.
+/// The host services of one invocation: the app's KV namespace under the function's grants,
+/// and spawns of the functions it may call. Called on the worker thread running the guest, so
+/// the store's blocking calls are fine here.
 struct InvocationServices: HostServices {
-    let app: String
-    let grants: [KVGrant]
-    let store: any KeyValueStore
-    let logger: Logger
+    let platform: Platform
+    let app: DeployedApp
+    let function: FunctionSpec
+
+    private var store: any Store { platform.store }
 
     /// Outbound HTTP is not implemented yet: every request is refused as DENIED, the ABI's
     /// answer for a host not allowed.
@@ -17,34 +19,38 @@ struct InvocationServices: HostServices {
         .failure(.denied)
     }
 
+    // MARK: KV
+
     func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]> {
         guard allows(.get, key) else { return .failure(.denied) }
-        return run { try store.get(app: app, key: key).map { .success($0) } ?? .failure(.notFound) }
+        return run { try store.get(app: app.name, key: key).map { .success($0) } ?? .failure(.notFound) }
     }
 
     func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void> {
         guard allows(.set, key) else { return .failure(.denied) }
-        return run { .success(try store.set(app: app, key: key, value: value)) }
+        return write(key, .set) { .success(try store.set(app: app.name, key: key, value: value, events: $0)) }
     }
 
     func kvDelete(_ key: [UInt8]) -> HostResult<Void> {
         guard allows(.delete, key) else { return .failure(.denied) }
-        return run { try store.delete(app: app, key: key) ? .success(()) : .failure(.notFound) }
+        return write(key, .delete) { try store.delete(app: app.name, key: key, events: $0) ? .success(()) : .failure(.notFound) }
     }
 
     func kvCompareAndSwap(_ key: [UInt8], expected: [UInt8]?, value: [UInt8]) -> HostResult<Void> {
         guard allows(.set, key) else { return .failure(.denied) }
-        return run { try store.compareAndSwap(app: app, key: key, expected: expected, value: value) ? .success(()) : .failure(.conflict) }
+        return write(key, .set) {
+            try store.compareAndSwap(app: app.name, key: key, expected: expected, value: value, events: $0) ? .success(()) : .failure(.conflict)
+        }
     }
 
     func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64> {
         guard allows(.set, key) else { return .failure(.denied) }
-        return run { .success(try store.increment(app: app, key: key, by: delta)) }
+        return write(key, .set) { .success(try store.increment(app: app.name, key: key, by: delta, events: $0)) }
     }
 
     /// Only keys some `scan` grant matches are returned; a prefix no such grant can match is DENIED.
     func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]> {
-        let patterns = grants.filter { $0.operations.contains(.scan) }.map(\.pattern)
+        let patterns = function.kv.filter { $0.operations.contains(.scan) }.map(\.pattern)
             .filter { $0.mayMatchKeys(withPrefix: prefix) }
         guard !patterns.isEmpty else { return .failure(.denied) }
         return run {
@@ -52,7 +58,7 @@ struct InvocationServices: HostServices {
             var after: [UInt8]?
             // Keys outside the grants are skipped, so read on until `limit` granted keys are found.
             while entries.count < limit {
-                let page = try store.scan(app: app, prefix: prefix, after: after, limit: limit)
+                let page = try store.scan(app: app.name, prefix: prefix, after: after, limit: limit)
                 for pair in page where patterns.contains(where: { $0.matches(pair.key) }) && entries.count < limit {
                     entries.append(KVEntry(key: pair.key, value: pair.value))
                 }
@@ -63,8 +69,35 @@ struct InvocationServices: HostServices {
         }
     }
 
+    // MARK: Spawn
+
+    /// A durable asynchronous invocation of `name` (`function` or `app/function`), which the
+    /// manifest's `calls:` must list.
+    func spawn(_ name: String, input: [UInt8]) -> HostResult<Void> {
+        guard function.calls.contains(name) else { return .failure(.denied) }
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        let (appName, functionName) = parts.count == 2 ? (parts[0], parts[1]) : (app.name, name)
+        guard platform.app(named: appName)?.module(for: functionName) != nil else { return .failure(.notFound) }
+        let result = run { () throws -> HostResult<Void> in
+            _ = try store.enqueue(EventRecord(app: appName, function: functionName, kind: .async, payload: input))
+            return .success(())
+        }
+        platform.eventBell.signal()
+        return result
+    }
+
+    // MARK: Helpers
+
     private func allows(_ operation: KVOperation, _ key: [UInt8]) -> Bool {
-        grants.contains { $0.operations.contains(operation) && $0.pattern.matches(key) }
+        function.kv.contains { $0.operations.contains(operation) && $0.pattern.matches(key) }
+    }
+
+    /// A write with the events of the triggers it matches, ringing the dispatcher's bell after.
+    private func write<T>(_ key: [UInt8], _ op: KVEventOperation, _ body: ([EventTarget]) throws -> HostResult<T>) -> HostResult<T> {
+        let events = app.eventTargets(key: key, op: op)
+        let result = run { try body(events) }
+        if !events.isEmpty, case .success = result { platform.eventBell.signal() }
+        return result
     }
 
     /// Store failures become ABI codes: a value that is no number is INVALID, the rest FAILED.
@@ -74,7 +107,7 @@ struct InvocationServices: HostServices {
         } catch let error as StratusError where error.kind == .badRequest {
             return .failure(.invalid)
         } catch {
-            logger.error("KV store failure in app \(app): \(error)")
+            platform.logger.error("store failure in app \(app.name): \(error)")
             return .failure(.failed)
         }
     }

@@ -20,15 +20,19 @@ extension Platform {
                                "the value is \(value.count) bytes; values are limited to \(engine.limits.maxValueBytes) bytes")
         }
         let store = self.store
-        try await pool.run { try store.set(app: app, key: key, value: value) }
+        let events = self.app(named: app)?.eventTargets(key: key, op: .set) ?? []
+        try await pool.run { try store.set(app: app, key: key, value: value, events: events) }
+        if !events.isEmpty { eventBell.signal() }
     }
 
     public func kvDelete(app: String, key: String) async throws {
         let key = try Self.checkKey(app: app, key)
         let store = self.store
-        guard try await pool.run({ try store.delete(app: app, key: key) }) else {
+        let events = self.app(named: app)?.eventTargets(key: key, op: .delete) ?? []
+        guard try await pool.run({ try store.delete(app: app, key: key, events: events) }) else {
             throw StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
         }
+        if !events.isEmpty { eventBell.signal() }
     }
 
     /// Up to `limit` pairs whose key starts with `prefix`, after the key `after`.
@@ -37,6 +41,34 @@ extension Platform {
         let store = self.store
         let limit = min(max(limit, 1), engine.limits.maxScanLimit)
         return try await pool.run { try store.scan(app: app, prefix: Array(prefix.utf8), after: after.map { Array($0.utf8) }, limit: limit) }
+    }
+
+    /// Queues a durable asynchronous invocation; returns the event's id.
+    public func spawn(app appName: String, function name: String, input: [UInt8]) async throws -> Int64 {
+        guard let app = app(named: appName) else { throw Self.noApp(appName) }
+        guard app.module(for: name) != nil else {
+            throw StratusError(.notFound, code: "function_not_found", "app `\(appName)` has no function `\(name)`")
+        }
+        let store = self.store
+        let id = try await pool.run { try store.enqueue(EventRecord(app: appName, function: name, kind: .async, payload: input)) }
+        eventBell.signal()
+        return id
+    }
+
+    public func deadLetters(app: String?, limit: Int = 100) async throws -> [EventRecord] {
+        try await store.deadLetters(app: app, limit: limit)
+    }
+
+    /// Queues a dead letter again, with fresh attempts.
+    public func replayDeadLetter(id: Int64) async throws {
+        guard try await store.replayDeadLetter(id: id) else {
+            throw StratusError(.notFound, code: "dead_letter_not_found", "no dead letter \(id); `stratus dead-letters` lists them")
+        }
+        eventBell.signal()
+    }
+
+    static func noApp(_ name: String) -> StratusError {
+        StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
     }
 
     private static func checkKey(app: String, _ key: String) throws -> [UInt8] {

@@ -16,8 +16,10 @@ public final class Platform: Sendable {
     public let store: any Store
     public let engine: WasmEngine
     public let pool: WorkerPool
-    private let logger: Logger
+    let logger: Logger
     private let snapshot = Mutex(Snapshot())
+    /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
+    let eventBell = Wakeup()
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
                 logger: Logger = Logger(label: "stratus")) {
@@ -163,7 +165,10 @@ public final class Platform: Sendable {
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
         let invocation = Invocation(input: input, context: context)
         let engine = self.engine
-        let host = InvocationServices(app: appName, grants: app.manifest.function(named: name)?.kv ?? [], store: store, logger: logger)
+        guard let spec = app.manifest.function(named: name) else {
+            throw StratusError(.internalFailure, code: "function_missing", "function \(name) has a module but no manifest entry")
+        }
+        let host = InvocationServices(platform: self, app: app, function: spec)
         let id = context["invocation"]!
         do {
             let output = try await pool.run { try engine.invoke(module, invocation, host: host) }

@@ -56,6 +56,31 @@ public final class SQLiteStore: Store {
                 ) WITHOUT ROWID
                 """)
         }
+        migrator.registerMigration("v3-events") { db in
+            // `sequence` is what orders a KV trigger's events: app, function and key. Spawns have
+            // none and run in any order.
+            try db.execute(sql: """
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL,
+                    function TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    key BLOB,
+                    op TEXT,
+                    payload BLOB NOT NULL,
+                    sequence BLOB,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    not_before REAL NOT NULL,
+                    claimed_by TEXT,
+                    claimed_until REAL,
+                    dead INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX events_due ON events (dead, not_before, id);
+                CREATE INDEX events_sequence ON events (sequence, id) WHERE sequence IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -124,26 +149,32 @@ public final class SQLiteStore: Store {
         try pool.read { db in try Self.value(db, app, key) }
     }
 
-    public func set(app: String, key: [UInt8], value: [UInt8]) throws {
-        try pool.write { db in try Self.put(db, app, key, value) }
-    }
-
-    public func delete(app: String, key: [UInt8]) throws -> Bool {
+    public func set(app: String, key: [UInt8], value: [UInt8], events: [EventTarget]) throws {
         try pool.write { db in
-            try db.execute(sql: "DELETE FROM kv WHERE app = ? AND key = ?", arguments: [app, Data(key)])
-            return db.changesCount > 0
+            try Self.put(db, app, key, value)
+            try Self.addEvents(db, app, key, "set", value, events)
         }
     }
 
-    public func compareAndSwap(app: String, key: [UInt8], expected: [UInt8]?, value: [UInt8]) throws -> Bool {
+    public func delete(app: String, key: [UInt8], events: [EventTarget]) throws -> Bool {
         try pool.write { db in
-            guard try Self.value(db, app, key) == expected else { return false }
-            try Self.put(db, app, key, value)
+            try db.execute(sql: "DELETE FROM kv WHERE app = ? AND key = ?", arguments: [app, Data(key)])
+            guard db.changesCount > 0 else { return false }
+            try Self.addEvents(db, app, key, "delete", [], events)
             return true
         }
     }
 
-    public func increment(app: String, key: [UInt8], by delta: Int64) throws -> Int64 {
+    public func compareAndSwap(app: String, key: [UInt8], expected: [UInt8]?, value: [UInt8], events: [EventTarget]) throws -> Bool {
+        try pool.write { db in
+            guard try Self.value(db, app, key) == expected else { return false }
+            try Self.put(db, app, key, value)
+            try Self.addEvents(db, app, key, "set", value, events)
+            return true
+        }
+    }
+
+    public func increment(app: String, key: [UInt8], by delta: Int64, events: [EventTarget]) throws -> Int64 {
         try pool.write { db in
             var current: Int64 = 0
             if let bytes = try Self.value(db, app, key) {
@@ -154,7 +185,9 @@ public final class SQLiteStore: Store {
             }
             let (sum, overflow) = current.addingReportingOverflow(delta)
             guard !overflow else { throw StratusError(.badRequest, code: "kv_overflow", "the sum does not fit in a 64-bit integer") }
-            try Self.put(db, app, key, Array(String(sum).utf8))
+            let text = Array(String(sum).utf8)
+            try Self.put(db, app, key, text)
+            try Self.addEvents(db, app, key, "set", text, events)
             return sum
         }
     }
@@ -188,6 +221,97 @@ public final class SQLiteStore: Store {
             INSERT INTO kv (app, key, value, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(app, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
             """, arguments: [app, Data(key), Data(value), Date().timeIntervalSince1970])
+    }
+
+    private static func addEvents(_ db: Database, _ app: String, _ key: [UInt8], _ op: String, _ payload: [UInt8],
+                                  _ targets: [EventTarget]) throws {
+        for target in targets {
+            let sequence = Data(Array("\(app)\u{0}\(target.function)\u{0}".utf8) + key)
+            try insertEvent(db, EventRecord(app: app, function: target.function, kind: .kv, key: key, op: op, payload: payload),
+                            sequence: sequence)
+        }
+    }
+
+    @discardableResult
+    private static func insertEvent(_ db: Database, _ event: EventRecord, sequence: Data?) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO events (app, function, kind, key, op, payload, sequence, not_before, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [event.app, event.function, event.kind.rawValue, event.key.map { Data($0) }, event.op,
+                             Data(event.payload), sequence, event.createdAt.timeIntervalSince1970, event.createdAt.timeIntervalSince1970])
+        return db.lastInsertedRowID
+    }
+
+    // MARK: Events
+
+    public func enqueue(_ event: EventRecord) throws -> Int64 {
+        try pool.write { db in try Self.insertEvent(db, event, sequence: nil) }
+    }
+
+    public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [EventRecord] {
+        let time = now.timeIntervalSince1970
+        return try await pool.write { db in
+            // The oldest live event of a sequence blocks the later ones, claimed or not.
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM events e
+                WHERE e.dead = 0 AND e.not_before <= ? AND (e.claimed_until IS NULL OR e.claimed_until < ?)
+                  AND (e.sequence IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM events p WHERE p.sequence = e.sequence AND p.id < e.id AND p.dead = 0))
+                ORDER BY e.id LIMIT ?
+                """, arguments: [time, time, limit])
+            for row in rows {
+                try db.execute(sql: "UPDATE events SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+                               arguments: [node, time + lease, row["id"] as Int64])
+            }
+            return rows.map(Self.event)
+        }
+    }
+
+    public func releaseClaims(node: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE events SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", arguments: [node])
+        }
+    }
+
+    public func completeEvent(id: Int64) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id]) }
+    }
+
+    public func failEvent(id: Int64, error: String, retryAt: Date?) async throws {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE events SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL,
+                    dead = ?, not_before = COALESCE(?, not_before) WHERE id = ?
+                """, arguments: [error, retryAt == nil ? 1 : 0, retryAt?.timeIntervalSince1970, id])
+        }
+    }
+
+    public func deadLetters(app: String?, limit: Int) async throws -> [EventRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE dead = 1 AND (? IS NULL OR app = ?) ORDER BY id LIMIT ?",
+                             arguments: [app, app, limit]).map(Self.event)
+        }
+    }
+
+    public func replayDeadLetter(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE events SET dead = 0, attempts = 0, not_before = ?, claimed_by = NULL, claimed_until = NULL
+                WHERE id = ? AND dead = 1
+                """, arguments: [Date().timeIntervalSince1970, id])
+            return db.changesCount > 0
+        }
+    }
+
+    public func pendingEventCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE dead = 0") ?? 0 }
+    }
+
+    private static func event(_ row: Row) -> EventRecord {
+        EventRecord(id: row["id"], app: row["app"], function: row["function"], kind: EventKind(rawValue: row["kind"]) ?? .async,
+                    key: (row["key"] as Data?).map { [UInt8]($0) }, op: row["op"], payload: [UInt8](row["payload"] as Data),
+                    attempts: row["attempts"], lastError: row["last_error"],
+                    createdAt: Date(timeIntervalSince1970: row["created_at"]))
     }
 
     /// The smallest byte string greater than every string starting with `prefix`; nil if none.

@@ -90,6 +90,7 @@ enum WATGuest {
       (import "stratus" "kv_cas"     (func $kv_cas     (param i32 i32 i32 i32 i32 i32) (result i32)))
       (import "stratus" "kv_incr"    (func $kv_incr    (param i32 i32 i64 i32) (result i32)))
       (import "stratus" "kv_scan"    (func $kv_scan    (param i32 i32 i32) (result i32)))
+      (import "stratus" "spawn"      (func $spawn      (param i32 i32 i32 i32) (result i32)))
     """
 
     /// Every `my-own-cluster` import.

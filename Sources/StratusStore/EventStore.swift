@@ -1,0 +1,67 @@
+import Foundation
+
+/// Why an event exists: a KV write that matched a trigger, a spawn, or a cron tick.
+public enum EventKind: String, Sendable, Codable {
+    case kv, async, cron
+}
+
+/// A function to start because of a write, written to the outbox in the write's transaction.
+public struct EventTarget: Sendable, Equatable {
+    public var function: String
+
+    public init(function: String) {
+        self.function = function
+    }
+}
+
+/// An invocation waiting in the durable outbox.
+public struct EventRecord: Sendable, Equatable {
+    public var id: Int64
+    public var app: String
+    public var function: String
+    public var kind: EventKind
+    /// The written key (KV events).
+    public var key: [UInt8]?
+    /// `set` or `delete` (KV events).
+    public var op: String?
+    /// The function's input: the written value, the spawned input, or nothing.
+    public var payload: [UInt8]
+    /// Failed attempts so far.
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: Date
+
+    public init(id: Int64 = 0, app: String, function: String, kind: EventKind, key: [UInt8]? = nil, op: String? = nil,
+                payload: [UInt8], attempts: Int = 0, lastError: String? = nil, createdAt: Date = Date()) {
+        self.id = id
+        self.app = app
+        self.function = function
+        self.kind = kind
+        self.key = key
+        self.op = op
+        self.payload = payload
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+}
+
+/// The durable outbox. Events of one (app, function, key) are claimed one at a time, oldest
+/// first, so a trigger sees the writes to a key in order; other events run concurrently.
+public protocol EventStore: Sendable {
+    /// Adds an event (a spawn). Blocking: called from worker threads.
+    func enqueue(_ event: EventRecord) throws -> Int64
+    /// Claims up to `limit` due events for `lease` seconds on behalf of `node`.
+    func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [EventRecord]
+    /// Releases the claims `node` holds, as a restarted node does for what it ran before it died.
+    func releaseClaims(node: String) async throws
+    /// Removes a delivered event.
+    func completeEvent(id: Int64) async throws
+    /// Records a failed attempt: retried at `retryAt`, or a dead letter when `retryAt` is nil.
+    func failEvent(id: Int64, error: String, retryAt: Date?) async throws
+    func deadLetters(app: String?, limit: Int) async throws -> [EventRecord]
+    /// Puts a dead letter back in the queue with its attempts reset; false if there is no such dead letter.
+    func replayDeadLetter(id: Int64) async throws -> Bool
+    /// Events waiting (not dead).
+    func pendingEventCount() async throws -> Int
+}
