@@ -67,7 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: config.host, port: config.port, logger: logger,
             onRunning: { [logger] port in logger.info("Stratus serving on http://\(config.host):\(port) with \(platform.apps.count) app(s)") })
         let dispatcher = EventDispatcher(platform: platform, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [dispatcher, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let scheduler = CronScheduler(platform: platform, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [dispatcher, scheduler, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -70,7 +70,7 @@ public struct FunctionSpec: Sendable, Equatable {
 /// A trigger besides HTTP.
 public enum Trigger: Sendable, Equatable {
     case kv(pattern: KeyPattern, ops: Set<KVEventOperation>)
-    case cron(String)
+    case cron(CronSchedule)
 }
 
 /// The writes a KV trigger fires on.

@@ -130,7 +130,12 @@ public struct ManifestParser: Sendable {
                     triggers.append(.kv(pattern: try keyPattern(try scalar(pattern, "\(where_).kv"), "\(where_).kv"), ops: ops))
                 } else if let cron = t["cron"] {
                     try checkKeys(t, where_, allowed: ["cron"])
-                    triggers.append(.cron(try scalar(cron, "\(where_).cron")))
+                    let text = try scalar(cron, "\(where_).cron")
+                    let parsed: Result<CronSchedule, StratusError> = Result { () throws(StratusError) in try CronSchedule(parsing: text) }
+                    switch parsed {
+                    case .success(let schedule): triggers.append(.cron(schedule))
+                    case .failure(let error): throw fail("\(where_).cron", error.message)
+                    }
                 } else {
                     throw fail(where_, "a trigger is `kv: PATTERN` (with optional `ops:`) or `cron: EXPR`")
                 }

@@ -94,6 +94,7 @@ public final class Platform: Sendable {
         let blobs = binaries.map { ModuleBlob(sha256: WasmEngine.sha256($0.value), bytes: $0.value) }
         let saved = try await store.deploy(record, modules: blobs, routes: manifest.routes.map { RouteClaim($0.route) })
         let deployed = try await compile(saved, manifest, binaries)
+        try await store.replaceSchedules(app: saved.name, Self.schedules(of: manifest, after: Date()))
         install(deployed)
         releaseUnusedModules()
         logger.info("deployed \(saved.name) version \(saved.version)")
@@ -105,11 +106,22 @@ public final class Platform: Sendable {
         guard try await store.deleteApp(named: name) else {
             throw StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
         }
+        try await store.replaceSchedules(app: name, [])
         snapshot.withLock { state in
             state.apps[name] = nil
             state.routes = Self.routes(of: state.apps)
         }
         releaseUnusedModules()
+    }
+
+    /// The cron triggers of an app, each first due at its next tick after `date`.
+    private static func schedules(of manifest: AppManifest, after date: Date) -> [ScheduleRecord] {
+        manifest.functions.flatMap { function in
+            function.triggers.compactMap { trigger -> ScheduleRecord? in
+                guard case .cron(let cron) = trigger, let next = cron.next(after: date) else { return nil }
+                return ScheduleRecord(app: manifest.app, function: function.name, expression: cron.description, nextRun: next)
+            }
+        }
     }
 
     private func releaseUnusedModules() {

@@ -81,6 +81,17 @@ public final class SQLiteStore: Store {
                 CREATE INDEX events_sequence ON events (sequence, id) WHERE sequence IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v4-schedules") { db in
+            try db.execute(sql: """
+                CREATE TABLE schedules (
+                    app TEXT NOT NULL,
+                    function TEXT NOT NULL,
+                    expression TEXT NOT NULL,
+                    next_run REAL NOT NULL,
+                    PRIMARY KEY (app, function, expression)
+                )
+                """)
+        }
         return migrator
     }
 
@@ -305,6 +316,47 @@ public final class SQLiteStore: Store {
 
     public func pendingEventCount() async throws -> Int {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE dead = 0") ?? 0 }
+    }
+
+    // MARK: Schedules
+
+    public func replaceSchedules(app: String, _ schedules: [ScheduleRecord]) async throws {
+        try await pool.write { db in
+            let kept = Set(schedules.map { "\($0.function)\u{0}\($0.expression)" })
+            for row in try Row.fetchAll(db, sql: "SELECT function, expression FROM schedules WHERE app = ?", arguments: [app]) {
+                let function: String = row["function"], expression: String = row["expression"]
+                if !kept.contains("\(function)\u{0}\(expression)") {
+                    try db.execute(sql: "DELETE FROM schedules WHERE app = ? AND function = ? AND expression = ?",
+                                   arguments: [app, function, expression])
+                }
+            }
+            for schedule in schedules {
+                try db.execute(sql: "INSERT OR IGNORE INTO schedules (app, function, expression, next_run) VALUES (?, ?, ?, ?)",
+                               arguments: [app, schedule.function, schedule.expression, schedule.nextRun.timeIntervalSince1970])
+            }
+        }
+    }
+
+    public func schedules() async throws -> [ScheduleRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM schedules ORDER BY next_run").map { row in
+                ScheduleRecord(app: row["app"], function: row["function"], expression: row["expression"],
+                               nextRun: Date(timeIntervalSince1970: row["next_run"]))
+            }
+        }
+    }
+
+    public func fire(_ schedule: ScheduleRecord, nextRun: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: """
+                UPDATE schedules SET next_run = ? WHERE app = ? AND function = ? AND expression = ? AND next_run = ?
+                """, arguments: [nextRun.timeIntervalSince1970, schedule.app, schedule.function, schedule.expression,
+                                 schedule.nextRun.timeIntervalSince1970])
+            guard db.changesCount > 0 else { return false }
+            try Self.insertEvent(db, EventRecord(app: schedule.app, function: schedule.function, kind: .cron,
+                                                 payload: Array(schedule.expression.utf8)), sequence: nil)
+            return true
+        }
     }
 
     private static func event(_ row: Row) -> EventRecord {

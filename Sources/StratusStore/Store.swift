@@ -47,7 +47,7 @@ public struct RouteClaim: Sendable, Hashable {
 }
 
 /// Durable state of the platform. One conformance suite runs against every implementation.
-public protocol Store: KeyValueStore, EventStore {
+public protocol Store: KeyValueStore, EventStore, ScheduleStore {
     /// Saves a new version of an app with its modules and routes in one transaction, replacing the
     /// previous version. Throws `route_conflict` (naming the holder) if another app holds a route.
     /// Returns the record with its new version.

@@ -52,7 +52,7 @@ import Testing
         #expect(manifest.functions.map(\.name) == ["audit", "hello"])
         let hello = try #require(manifest.function(named: "hello"))
         #expect(hello.http.map(\.description) == ["GET /hello/:name", "POST /hello"])
-        #expect(hello.triggers == [.kv(pattern: try KeyPattern(parsing: "orders/{}"), ops: [.set]), .cron("0 */5 * * * *")])
+        #expect(hello.triggers == [.kv(pattern: try KeyPattern(parsing: "orders/{}"), ops: [.set]), .cron(try CronSchedule(parsing: "0 */5 * * * *"))])
         #expect(hello.kv == [KVGrant(pattern: try KeyPattern(parsing: "hits"), operations: [.get, .set])])
         #expect(hello.limits == Limits(timeoutMs: 5000, memoryMB: 64))
         #expect(manifest.modulePaths == ["audit.wat", "hello.wasm"])
