@@ -79,7 +79,10 @@ let package = Package(
         .executableTarget(name: "stratus", dependencies: ["StratusCLI"], swiftSettings: strict),
         .executableTarget(
             name: "stratus-bench",
-            dependencies: ["StratusModel", "StratusEngine"],
+            dependencies: [
+                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusCLI",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -13,6 +13,8 @@ public final class SQLiteStore: Store {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // Every commit reaches the disk before it is acknowledged (README: durability).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(pool)
