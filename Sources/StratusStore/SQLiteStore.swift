@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import StratusModel
 
 /// The embedded default: one SQLite file in the data folder, in WAL mode so reads go on during
@@ -7,6 +8,8 @@ import StratusModel
 public final class SQLiteStore: Store {
     private let pool: DatabasePool
     public let path: String
+    /// Event id → the end of its claim's lease (seconds since 1970).
+    private let claims = Mutex<[Int64: TimeInterval]>([:])
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -73,8 +76,6 @@ public final class SQLiteStore: Store {
                     sequence BLOB,
                     attempts INTEGER NOT NULL DEFAULT 0,
                     not_before REAL NOT NULL,
-                    claimed_by TEXT,
-                    claimed_until REAL,
                     dead INTEGER NOT NULL DEFAULT 0,
                     last_error TEXT,
                     created_at REAL NOT NULL
@@ -261,41 +262,53 @@ public final class SQLiteStore: Store {
         try pool.write { db in try Self.insertEvent(db, event, sequence: nil) }
     }
 
+    /// Claims live in memory: one process owns a SQLite file, so a claim needs no disk write (and
+    /// no fsync on the way from a write to its trigger). A crash forgets them, and the events run
+    /// again: at least once. Claims change only inside the serialized writer, so a claim never
+    /// sees an event that a completion has just removed.
     public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [EventRecord] {
         let time = now.timeIntervalSince1970
         return try await pool.write { db in
+            let held = self.claims.withLock { claims in
+                claims = claims.filter { $0.value > time }
+                return claims.count
+            }
             // The oldest live event of a sequence blocks the later ones, claimed or not.
-            let rows = try Row.fetchAll(db, sql: """
+            let candidates = try Row.fetchAll(db, sql: """
                 SELECT * FROM events e
-                WHERE e.dead = 0 AND e.not_before <= ? AND (e.claimed_until IS NULL OR e.claimed_until < ?)
+                WHERE e.dead = 0 AND e.not_before <= ?
                   AND (e.sequence IS NULL OR NOT EXISTS (
                       SELECT 1 FROM events p WHERE p.sequence = e.sequence AND p.id < e.id AND p.dead = 0))
                 ORDER BY e.id LIMIT ?
-                """, arguments: [time, time, limit])
-            for row in rows {
-                try db.execute(sql: "UPDATE events SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-                               arguments: [node, time + lease, row["id"] as Int64])
+                """, arguments: [time, limit + held]).map(Self.event)
+            return self.claims.withLock { claims in
+                var claimed: [EventRecord] = []
+                for event in candidates where claimed.count < limit && claims[event.id] == nil {
+                    claims[event.id] = time + lease
+                    claimed.append(event)
+                }
+                return claimed
             }
-            return rows.map(Self.event)
         }
     }
 
     public func releaseClaims(node: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE events SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?", arguments: [node])
-        }
+        claims.withLock { $0.removeAll() }
     }
 
     public func completeEvent(id: Int64) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id]) }
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id])
+            self.claims.withLock { _ = $0.removeValue(forKey: id) }
+        }
     }
 
     public func failEvent(id: Int64, error: String, retryAt: Date?) async throws {
         try await pool.write { db in
             try db.execute(sql: """
-                UPDATE events SET attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL,
-                    dead = ?, not_before = COALESCE(?, not_before) WHERE id = ?
+                UPDATE events SET attempts = attempts + 1, last_error = ?, dead = ?, not_before = COALESCE(?, not_before) WHERE id = ?
                 """, arguments: [error, retryAt == nil ? 1 : 0, retryAt?.timeIntervalSince1970, id])
+            self.claims.withLock { _ = $0.removeValue(forKey: id) }
         }
     }
 
@@ -309,8 +322,7 @@ public final class SQLiteStore: Store {
     public func replayDeadLetter(id: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: """
-                UPDATE events SET dead = 0, attempts = 0, not_before = ?, claimed_by = NULL, claimed_until = NULL
-                WHERE id = ? AND dead = 1
+                UPDATE events SET dead = 0, attempts = 0, not_before = ? WHERE id = ? AND dead = 1
                 """, arguments: [Date().timeIntervalSince1970, id])
             return db.changesCount > 0
         }
