@@ -84,6 +84,13 @@ enum StratusProcess {
             }
         }
 
+        /// Ends the server at once, as a crash or power cut would: no shutdown, no flush.
+        func crash() {
+            guard process.isRunning else { return }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+
         deinit { stop() }
 
         private static func isUp(_ port: Int) -> Bool {

@@ -48,12 +48,17 @@ struct TestServer {
 
     func request(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, headers: [(String, String)] = [],
                  admin: Bool = false) async throws -> Reply {
-        var request = HTTPClientRequest(url: base + path)
+        try await Self.request(method, base + path, body: body,
+                               headers: headers + (admin ? [("Authorization", "Bearer \(token)")] : []))
+    }
+
+    /// One HTTP request to any URL.
+    static func request(_ method: HTTPMethod, _ url: String, body: [UInt8]? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
         request.method = method
-        if admin { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
     }
