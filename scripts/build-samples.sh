@@ -80,6 +80,7 @@ native_flags=(-nostartfiles -Wl,--no-entry -Wl,--export=handle)
 built=0
 for dir in "$samples"/*/; do
     dir="${dir%/}"
+    [[ -f "$dir/stratus.yaml" ]] || continue  # samples/common holds shared headers, not an app
     name="$(basename "$dir")"
     dest="$dir"
     if [[ -n "$out" ]]; then

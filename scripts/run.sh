@@ -9,7 +9,7 @@ scripts/setup.sh
 scripts/build-samples.sh
 swift build -c release --product stratus
 deploy=()
-for sample in samples/*/; do
-    deploy+=(--deploy "$sample")
+for manifest in samples/*/stratus.yaml; do
+    deploy+=(--deploy "$(dirname "$manifest")")
 done
 exec .build/release/stratus serve "${deploy[@]}" "$@"
