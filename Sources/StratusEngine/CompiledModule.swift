@@ -20,7 +20,6 @@ public struct CompiledModule: Sendable {
 
     /// Hex sha256 of the binary module.
     public let sha256: String
-    public let size: Int
     public let entry: Entry
     /// Whether the module imports WASI and needs a bridge per instance.
     public let usesWASI: Bool

@@ -20,7 +20,6 @@ final class OutputSink: Sendable {
     }
 
     var bytes: [UInt8] { state.withLock { $0 } }
-    var count: Int { state.withLock { $0.count } }
 }
 
 /// Log lines of one invocation, bounded in total size.

@@ -95,7 +95,7 @@ public final class WasmEngine: Sendable {
         guard let type = instance.exports[function: resolved.name]?.type, type.parameters.isEmpty, type.results.count <= 1 else {
             throw invalid("entry `\(resolved.name)` must take no parameters and return at most one value")
         }
-        let compiled = CompiledModule(sha256: hash, size: bytes.count, entry: resolved, usesWASI: usesWASI, module: module)
+        let compiled = CompiledModule(sha256: hash, entry: resolved, usesWASI: usesWASI, module: module)
         cache[key] = compiled
         return compiled
     }

@@ -45,7 +45,7 @@ struct AdminAPI: Sendable {
             let deployed = try await platform.deploy(AppBundle(manifest: upload.manifest, files: files))
             return try json(AppSummary(deployed), status: .created)
         case (.get, _) where Self.matches(["apps", "*"], parts):
-            guard let app = platform.app(named: parts[1]) else { throw Self.noApp(parts[1]) }
+            guard let app = platform.app(named: parts[1]) else { throw StratusError.appNotFound(parts[1]) }
             return try json(AppSummary(app))
         case (.delete, _) where Self.matches(["apps", "*"], parts):
             try await platform.delete(app: parts[1])
@@ -150,9 +150,5 @@ struct AdminAPI: Sendable {
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {
         pattern.count == parts.count && zip(pattern, parts).allSatisfy { $0 == "*" || $0 == $1 }
-    }
-
-    static func noApp(_ name: String) -> StratusError {
-        StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
     }
 }

@@ -36,6 +36,10 @@ public struct StratusError: Error, Sendable, Equatable, CustomStringConvertible 
 }
 
 extension StratusError {
+    public static func appNotFound(_ name: String) -> StratusError {
+        StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
+    }
+
     public static func manifest(_ file: String, _ problem: String) -> StratusError {
         StratusError(.badRequest, code: "manifest_invalid", "\(file): \(problem)")
     }

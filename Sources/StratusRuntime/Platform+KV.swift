@@ -8,7 +8,7 @@ extension Platform {
         let key = try Self.checkKey(app: app, key)
         let store = self.store
         guard let value = try await pool.run({ try store.get(app: app, key: key) }) else {
-            throw StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
+            throw Self.noKey(app, key)
         }
         return value
     }
@@ -30,7 +30,7 @@ extension Platform {
         let store = self.store
         let events = self.app(named: app)?.eventTargets(key: key, op: .delete) ?? []
         guard try await pool.run({ try store.delete(app: app, key: key, events: events) }) else {
-            throw StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
+            throw Self.noKey(app, key)
         }
         if !events.isEmpty { eventBell.signal() }
     }
@@ -43,32 +43,8 @@ extension Platform {
         return try await pool.run { try store.scan(app: app, prefix: Array(prefix.utf8), after: after.map { Array($0.utf8) }, limit: limit) }
     }
 
-    /// Queues a durable asynchronous invocation; returns the event's id.
-    public func spawn(app appName: String, function name: String, input: [UInt8]) async throws -> Int64 {
-        guard let app = app(named: appName) else { throw Self.noApp(appName) }
-        guard app.module(for: name) != nil else {
-            throw StratusError(.notFound, code: "function_not_found", "app `\(appName)` has no function `\(name)`")
-        }
-        let store = self.store
-        let id = try await pool.run { try store.enqueue(EventRecord(app: appName, function: name, kind: .async, payload: input)) }
-        eventBell.signal()
-        return id
-    }
-
-    public func deadLetters(app: String?, limit: Int = 100) async throws -> [EventRecord] {
-        try await store.deadLetters(app: app, limit: limit)
-    }
-
-    /// Queues a dead letter again, with fresh attempts.
-    public func replayDeadLetter(id: Int64) async throws {
-        guard try await store.replayDeadLetter(id: id) else {
-            throw StratusError(.notFound, code: "dead_letter_not_found", "no dead letter \(id); `stratus dead-letters` lists them")
-        }
-        eventBell.signal()
-    }
-
-    static func noApp(_ name: String) -> StratusError {
-        StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
+    private static func noKey(_ app: String, _ key: [UInt8]) -> StratusError {
+        StratusError(.notFound, code: "kv_key_not_found", "app `\(app)` has no key `\(String(decoding: key, as: UTF8.self))`")
     }
 
     private static func checkKey(app: String, _ key: String) throws -> [UInt8] {

@@ -104,7 +104,7 @@ public final class Platform: Sendable {
     /// Removes an app; it stops serving at once.
     public func delete(app name: String) async throws {
         guard try await store.deleteApp(named: name) else {
-            throw StratusError(.notFound, code: "app_not_found", "no app named `\(name)`; `stratus apps` lists the deployed apps")
+            throw StratusError.appNotFound(name)
         }
         try await store.replaceSchedules(app: name, [])
         snapshot.withLock { state in
@@ -163,7 +163,7 @@ public final class Platform: Sendable {
     public func invoke(app appName: String, function name: String, input: [UInt8], trigger: String,
                        context extra: [String: String] = [:]) async throws -> InvocationOutput {
         guard let app = app(named: appName) else {
-            throw StratusError(.notFound, code: "app_not_found", "no app named `\(appName)`; `stratus apps` lists the deployed apps")
+            throw StratusError.appNotFound(appName)
         }
         guard let module = app.module(for: name) else {
             throw StratusError(.notFound, code: "function_not_found",

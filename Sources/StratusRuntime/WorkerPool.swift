@@ -35,9 +35,6 @@ public final class WorkerPool: Sendable {
         available.signal()
     }
 
-    /// Jobs waiting for a free worker.
-    public var queuedJobs: Int { queue.withLock { $0.count } }
-
     private func workLoop() {
         while true {
             available.wait()

@@ -178,7 +178,6 @@ struct EngineDeployTests {
         #expect(first.sha256 == second.sha256)
         #expect(first.sha256 == WasmEngine.sha256(bytes))
         #expect(first.sha256.count == 64)
-        #expect(first.size == bytes.count)
         #expect(first.entry == .export("handle"))
         #expect(!first.usesWASI)
         // Another engine agrees on the hash.
