@@ -21,7 +21,14 @@ public final class CronScheduler: Service, Sendable {
     public func run() async throws {
         try await cancelWhenGracefulShutdown { [self] in
             while !Task.isCancelled {
-                let next = try await tick()
+                let next: Date?
+                do {
+                    next = try await tick()
+                } catch {
+                    // The store being away stops the schedules, not the server; try again shortly.
+                    logger.error("cannot read the schedules: \(error)")
+                    next = nil
+                }
                 // Sleep until the next tick, but look again at least every second (a deploy may add one).
                 let wait = min(max(next.map { $0.timeIntervalSince(clock()) } ?? 1, 0.01), 1)
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))

@@ -46,9 +46,17 @@ public final class EventDispatcher: Service, Sendable {
             try await withThrowingDiscardingTaskGroup { group in
                 while !Task.isCancelled {
                     let room = settings.concurrency - inFlight.withLock { $0 }
-                    let events = room > 0
-                        ? try await platform.store.claimEvents(node: node, now: Date(), lease: settings.lease, limit: room)
-                        : []
+                    let events: [EventRecord]
+                    do {
+                        events = room > 0
+                            ? try await platform.store.claimEvents(node: node, now: Date(), lease: settings.lease, limit: room)
+                            : []
+                    } catch {
+                        // The store being away stops delivery, not the server; try again shortly.
+                        logger.error("cannot read the event outbox: \(error)")
+                        try await Task.sleep(for: .seconds(1))
+                        continue
+                    }
                     if events.isEmpty {
                         await platform.eventBell.wait(timeout: settings.pollInterval)
                         continue
