@@ -227,14 +227,15 @@ public final class SQLiteStore: Store {
     }
 
     private static func value(_ db: Database, _ app: String, _ key: [UInt8]) throws -> [UInt8]? {
-        try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE app = ? AND key = ?", arguments: [app, Data(key)]).map { [UInt8]($0) }
+        try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM kv WHERE app = ? AND key = ?"), arguments: [app, Data(key)]).map { [UInt8]($0) }
     }
 
     private static func put(_ db: Database, _ app: String, _ key: [UInt8], _ value: [UInt8]) throws {
-        try db.execute(sql: """
+        // Cached statements: the hot paths skip SQLite's parser.
+        try db.cachedStatement(sql: """
             INSERT INTO kv (app, key, value, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(app, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-            """, arguments: [app, Data(key), Data(value), Date().timeIntervalSince1970])
+            """).execute(arguments: [app, Data(key), Data(value), Date().timeIntervalSince1970])
     }
 
     private static func addEvents(_ db: Database, _ app: String, _ key: [UInt8], _ op: String, _ payload: [UInt8],
@@ -248,10 +249,10 @@ public final class SQLiteStore: Store {
 
     @discardableResult
     private static func insertEvent(_ db: Database, _ event: EventRecord, sequence: Data?) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO events (app, function, kind, key, op, payload, sequence, not_before, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [event.app, event.function, event.kind.rawValue, event.key.map { Data($0) }, event.op,
+            """).execute(arguments: [event.app, event.function, event.kind.rawValue, event.key.map { Data($0) }, event.op,
                              Data(event.payload), sequence, event.createdAt.timeIntervalSince1970, event.createdAt.timeIntervalSince1970])
         return db.lastInsertedRowID
     }
@@ -274,13 +275,13 @@ public final class SQLiteStore: Store {
                 return claims.count
             }
             // The oldest live event of a sequence blocks the later ones, claimed or not.
-            let candidates = try Row.fetchAll(db, sql: """
+            let candidates = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT * FROM events e
                 WHERE e.dead = 0 AND e.not_before <= ?
                   AND (e.sequence IS NULL OR NOT EXISTS (
                       SELECT 1 FROM events p WHERE p.sequence = e.sequence AND p.id < e.id AND p.dead = 0))
                 ORDER BY e.id LIMIT ?
-                """, arguments: [time, limit + held]).map(Self.event)
+                """), arguments: [time, limit + held]).map(Self.event)
             return self.claims.withLock { claims in
                 var claimed: [EventRecord] = []
                 for event in candidates where claimed.count < limit && claims[event.id] == nil {
@@ -298,7 +299,7 @@ public final class SQLiteStore: Store {
 
     public func completeEvent(id: Int64) async throws {
         try await pool.write { db in
-            try db.execute(sql: "DELETE FROM events WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM events WHERE id = ?").execute(arguments: [id])
             self.claims.withLock { _ = $0.removeValue(forKey: id) }
         }
     }
