@@ -52,6 +52,7 @@ public final class EventDispatcher: Service, Sendable {
                             ? try await platform.store.claimEvents(node: node, now: Date(), lease: settings.lease, limit: room)
                             : []
                     } catch {
+                        if Task.isCancelled { break }
                         // The store being away stops delivery, not the server; try again shortly.
                         logger.error("cannot read the event outbox: \(error)")
                         try await Task.sleep(for: .seconds(1))

@@ -72,7 +72,7 @@ enum KVBench {
     }
 
     /// The same writes and reads a guest makes, straight through GRDB: one transaction per write,
-    /// WAL, synchronous FULL.
+    /// WAL, synchronous FULL, cached statements (as the store uses).
     static func rawGRDB(path: String, n: Int) throws -> (writes: Double, reads: Double) {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
@@ -84,16 +84,18 @@ enum KVBench {
         let writes = try timedSync {
             for i in 0..<n {
                 try pool.write { db in
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         INSERT INTO kv (app, key, value, updated_at) VALUES ('bench', ?, ?, ?)
                         ON CONFLICT(app, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
-                        """, arguments: [Data("k/\(i % 100)".utf8), value, Date().timeIntervalSince1970])
+                        """).execute(arguments: [Data("k/\(i % 100)".utf8), value, Date().timeIntervalSince1970])
                 }
             }
         }
         let reads = try timedSync {
             for i in 0..<n {
-                _ = try pool.read { db in try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE app = 'bench' AND key = ?", arguments: [Data("k/\(i % 100)".utf8)]) }
+                _ = try pool.read { db in
+                    try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM kv WHERE app = 'bench' AND key = ?"), arguments: [Data("k/\(i % 100)".utf8)])
+                }
             }
         }
         return (Double(n) / writes, Double(n) / reads)
