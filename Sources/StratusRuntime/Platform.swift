@@ -90,10 +90,10 @@ public final class Platform: Sendable {
             return current
         }
         // Compile before storing, so a module that does not validate is never stored.
-        _ = try await compile(record, manifest, binaries)
-        let blobs = binaries.map { ModuleBlob(sha256: WasmEngine.sha256($0.value), bytes: $0.value) }
+        let compiled = try await compile(record, manifest, binaries)
+        let blobs = record.modules.map { ModuleBlob(sha256: $0.value, bytes: binaries[$0.key]!) }
         let saved = try await store.deploy(record, modules: blobs, routes: manifest.routes.map { RouteClaim($0.route) })
-        let deployed = try await compile(saved, manifest, binaries)
+        let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules)
         try await store.replaceSchedules(app: saved.name, Self.schedules(of: manifest, after: Date()))
         install(deployed)
         releaseUnusedModules()
