@@ -78,13 +78,12 @@ import Testing
         #expect(nextRun <= clock.now().addingTimeInterval(10))
 
         // The function sees trigger `cron`.
-        let dispatcher = EventDispatcher(platform: platform)
-        let task = Task { try await dispatcher.run() }
-        defer { task.cancel() }
-        for _ in 0..<500 where (try? await platform.kvGet(app: "cron", key: "seen/")) == nil {
-            try await Task.sleep(for: .milliseconds(10))
+        try await platform.whileDispatching {
+            for _ in 0..<500 where (try? await platform.kvGet(app: "cron", key: "seen/")) == nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await platform.kvGet(app: "cron", key: "seen/") == Array("cron|:*/10 * * * * *".utf8))
         }
-        #expect(try await platform.kvGet(app: "cron", key: "seen/") == Array("cron|:*/10 * * * * *".utf8))
     }
 
     @Test func schedulesFollowDeploysAndDeletes() async throws {

@@ -54,22 +54,6 @@ import Testing
         platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
     }
 
-    private var fast: EventDispatcher.Settings {
-        var settings = EventDispatcher.Settings()
-        settings.maxAttempts = 3
-        settings.firstRetryDelay = 0.02
-        settings.pollInterval = .milliseconds(20)
-        return settings
-    }
-
-    /// Runs `body` while a dispatcher delivers events.
-    private func withDispatcher(_ body: () async throws -> Void) async throws {
-        let dispatcher = EventDispatcher(platform: platform, settings: fast)
-        let task = Task { try await dispatcher.run() }
-        defer { task.cancel() }
-        try await body()
-    }
-
     /// The value of `key` once it exists, waiting up to 10 s.
     private func eventually(_ key: String, app: String = "ev", until done: (String) -> Bool = { _ in true }) async throws -> String {
         for _ in 0..<1000 {
@@ -83,7 +67,7 @@ import Testing
         _ = try await platform.deploy(TestApps.bundle(app: "ev", [("recorder", Self.recorder, [])], functionExtra: [
             "recorder": "kv:\n  \"seen/*\": [set]\non:\n  - kv: \"orders/{}\"\n    ops: [set, delete]",
         ]))
-        try await withDispatcher {
+        try await platform.whileDispatching {
             try await platform.kvSet(app: "ev", key: "orders/42", value: Array("pizza".utf8))
             #expect(try await eventually("seen/orders/42") == "kv|set:pizza")
             try await platform.kvDelete(app: "ev", key: "orders/42")
@@ -104,7 +88,7 @@ import Testing
         // Written before the dispatcher starts, so all 40 events wait in the outbox together.
         for n in 1...40 { try await platform.kvSet(app: "ev", key: "k", value: Array(String(n).utf8)) }
         #expect(try await platform.store.pendingEventCount() == 40)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             let expected = (1...40).map(String.init).joined(separator: ",") + ","
             let log = try await eventually("log", until: { $0.count >= expected.count })
             #expect(log == expected)
@@ -119,7 +103,7 @@ import Testing
     @Test func aFailingTriggerIsRetriedThenDeadLetteredAndReplayed() async throws {
         let failing = TestApps.bundle(app: "ev", [("flaky", TestApps.trap, [])], functionExtra: ["flaky": "on:\n  - kv: \"jobs/*\""])
         _ = try await platform.deploy(failing)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             try await platform.kvSet(app: "ev", key: "jobs/1", value: Array("work".utf8))
             var dead: [EventRecord] = []
             for _ in 0..<500 where dead.isEmpty {
@@ -151,7 +135,7 @@ import Testing
         #expect(WATGuest.int32s(output.body) == [0, -3])
         _ = try await platform.spawn(app: "ev", function: "recorder", input: Array("from admin".utf8))
         #expect(try await platform.store.pendingEventCount() == 2)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             // The recorder has no `key` in its context, so both write `seen/`.
             let seen = try await eventually("seen/", until: { $0 == "async|:payload" || $0 == "async|:from admin" })
             #expect(seen.hasPrefix("async|:"))
@@ -171,12 +155,11 @@ import Testing
         // A new platform on the same file (a restarted server) delivers what the first left pending.
         let restarted = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
         try await restarted.start()
-        let dispatcher = EventDispatcher(platform: restarted, settings: fast)
-        let task = Task { try await dispatcher.run() }
-        defer { task.cancel() }
-        for _ in 0..<1000 where (try? await restarted.kvGet(app: "ev", key: "seen/later")) == nil {
-            try await Task.sleep(for: .milliseconds(10))
+        try await restarted.whileDispatching {
+            for _ in 0..<1000 where (try? await restarted.kvGet(app: "ev", key: "seen/later")) == nil {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await restarted.kvGet(app: "ev", key: "seen/later") == Array("kv|set:kept".utf8))
         }
-        #expect(try await restarted.kvGet(app: "ev", key: "seen/later") == Array("kv|set:kept".utf8))
     }
 }

@@ -17,17 +17,6 @@ import Testing
         platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
     }
 
-    /// Runs `body` while a dispatcher delivers events.
-    private func withDispatcher(_ body: () async throws -> Void) async throws {
-        var settings = EventDispatcher.Settings()
-        settings.firstRetryDelay = 0.02
-        settings.pollInterval = .milliseconds(20)
-        let dispatcher = EventDispatcher(platform: platform, settings: settings)
-        let task = Task { try await dispatcher.run() }
-        defer { task.cancel() }
-        try await body()
-    }
-
     /// Invokes an HTTP function of `app` as a request `METHOD path` would.
     private func request(_ app: String, _ function: String, _ method: String, _ path: String,
                          body: [UInt8] = []) async throws -> InvocationOutput {
@@ -160,7 +149,7 @@ import Testing
 
         let text = Self.corpus(bytes: 3 << 20, seed: 0x5EED)
         let expected = Self.referenceCount(text)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             let (job, total, seconds) = try await runWordCount(text)
             print("wordcount: \(text.count) bytes, \(expected) words, \(job.slices) slices in \(String(format: "%.2f", seconds)) s"
                 + " = \(String(format: "%.2f", Double(text.count) / 1_048_576 / seconds)) MiB/s")
@@ -210,7 +199,7 @@ import Testing
         text += word(60_000) + [0x0A] + word(10_000) + [0x09]
         text += word(100_000) + [0x0A]
         text += word(65_536) + [0x20] + word(3)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             let (job, total, _) = try await runWordCount(text)
             #expect(job == WordCountJob(slices: 7, bytes: text.count))
             #expect(Self.referenceSlices(text).map(\.count) == [65_536, 60_001, 10_001, 65_536, 34_465, 65_536, 4])
@@ -237,7 +226,7 @@ import Testing
         _ = try await platform.deploy(try AppFolder.read(try Repository.sample("longchain", module: "start.wasm")))
         let before = try json(ChainStatus.self, try await request("longchain", "status", "GET", "/longchain"))
         #expect(before.count == 0 && !before.done && before.elapsed_ms == 0)
-        try await withDispatcher {
+        try await platform.whileDispatching {
             for run in 1...2 {
                 let started = try await request("longchain", "start", "POST", "/longchain")
                 #expect(String(decoding: started.body, as: UTF8.self) == #"{"started": true}"#)
