@@ -17,7 +17,7 @@ extension GuestContext {
         case "register_buffer":
             body = { p in self.readBytes(p[0].i32, p[1].i32).map { self.makeBuffer($0) } ?? ABICode.invalid.rawValue }
         case "get_buffer_size":
-            body = { p in self.buffer(s(p[0])).map { Int32(clamping: $0.bytes.count) } ?? ABICode.badHandle.rawValue }
+            body = { p in self.bufferLength(s(p[0])) }
         case "get_buffer":
             body = { p in
                 guard let buffer = self.buffer(s(p[0])) else { return ABICode.badHandle.rawValue }
@@ -44,7 +44,7 @@ extension GuestContext {
                 return 0
             }
         case "free_buffer":
-            body = { p in self.freeBuffer(s(p[0])) ? 0 : ABICode.badHandle.rawValue }
+            body = { p in self.freeBuffer(s(p[0])) }
         case "get_input_buffer_id":
             body = { _ in self.inputBufferHandle() }
         case "get_output_buffer_id":
@@ -60,8 +60,6 @@ extension GuestContext {
         default:
             return nil
         }
-        return Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
-            out[0] = .i32(UInt32(bitPattern: body(p)))
-        })
+        return i32Function(store: store, type: type, body)
     }
 }

@@ -48,9 +48,15 @@ final class GuestContext {
         return buffers[handle]
     }
 
-    func freeBuffer(_ handle: Int32) -> Bool {
-        if handle == outputHandle { return true }
-        return buffers.removeValue(forKey: handle) != nil
+    /// `buf_len` / `get_buffer_size`: the length, or BAD_HANDLE.
+    func bufferLength(_ handle: Int32) -> Int32 {
+        buffer(handle).map { Int32(clamping: $0.bytes.count) } ?? ABICode.badHandle.rawValue
+    }
+
+    /// `buf_free` / `free_buffer`: 0, or BAD_HANDLE. The output buffer stays: it is the response.
+    func freeBuffer(_ handle: Int32) -> Int32 {
+        if handle == outputHandle { return 0 }
+        return buffers.removeValue(forKey: handle) != nil ? 0 : ABICode.badHandle.rawValue
     }
 
     /// Appends to a buffer; the output buffer appends to the response body.

@@ -15,14 +15,14 @@ extension GuestContext {
         let body: (UnsafeBufferPointer<Value>) -> Int32
         switch name {
         case "buf_len":
-            body = { p in self.buffer(s(p[0])).map { Int32(clamping: $0.bytes.count) } ?? ABICode.badHandle.rawValue }
+            body = { p in self.bufferLength(s(p[0])) }
         case "buf_read":
             body = { p in
                 guard let buffer = self.buffer(s(p[0])) else { return ABICode.badHandle.rawValue }
                 return self.copyOut(buffer.bytes, from: p[1].i32, to: p[2].i32, cap: p[3].i32)
             }
         case "buf_free":
-            body = { p in self.freeBuffer(s(p[0])) ? 0 : ABICode.badHandle.rawValue }
+            body = { p in self.freeBuffer(s(p[0])) }
         case "buf_meta":
             body = { p in
                 guard let buffer = self.buffer(s(p[0])) else { return ABICode.badHandle.rawValue }
@@ -82,7 +82,14 @@ extension GuestContext {
             guard let kv = kvFunction(name) else { return nil }
             body = kv
         }
-        return Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
+        return i32Function(store: store, type: type, body)
+    }
+}
+
+extension GuestContext {
+    /// A host function whose one `i32` result is what `body` answers for its parameters.
+    func i32Function(store: Store, type: FunctionType, _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
+        Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
             out[0] = .i32(UInt32(bitPattern: body(p)))
         })
     }
