@@ -18,10 +18,34 @@ public struct CompiledModule: Sendable {
         }
     }
 
+    /// An import served by another function of the app (module binding): the function named
+    /// `module`, its export `name`, with this exact type.
+    public struct Binding: Sendable, Equatable {
+        public var module: String
+        public var name: String
+        public var type: FunctionType
+    }
+
     /// Hex sha256 of the binary module.
     public let sha256: String
     public let entry: Entry
     /// Whether the module imports WASI and needs a bridge per instance.
     public let usesWASI: Bool
+    /// Imports from other functions of the app, which the platform checks against their exports.
+    public let bindings: [Binding]
+    /// The exported functions and their types.
+    let exports: [String: FunctionType]
     let module: Module
+
+    /// Why the export `binding` asks for cannot serve it, or nil when it can.
+    public func mismatch(serving binding: Binding) -> String? {
+        guard let type = exports[binding.name] else {
+            let names = exports.keys.sorted().joined(separator: ", ")
+            return "function `\(binding.module)` exports no function `\(binding.name)` (it exports \(names))"
+        }
+        guard type == binding.type else {
+            return "`\(binding.module).\(binding.name)` is imported as \(WasmEngine.describe(binding.type)) but exported as \(WasmEngine.describe(type))"
+        }
+        return nil
+    }
 }

@@ -10,8 +10,8 @@ public struct EngineLimits: Sendable {
     public var maxValueBytes: Int = 1 << 20
     /// The longest KV key (ABI.md: 512 bytes).
     public let maxKeyBytes = 512
-    /// The largest input a guest may pass to `spawn`.
-    public var maxSpawnInputBytes: Int = 10 << 20
+    /// The largest input a guest may pass to `spawn` or `call`.
+    public var maxCallInputBytes: Int = 10 << 20
     /// The most pairs one `kv_scan` returns.
     public var maxScanLimit: Int = 10_000
 

@@ -24,12 +24,13 @@ final class GuestContext {
     private(set) var outputHandle: Int32?
     private var inputHandle: Int32?
 
-    init(invocation: Invocation, host: any HostServices, limits: EngineLimits) {
+    /// `logs` is where the log lines go: a bound function's join those of the invocation importing it.
+    init(invocation: Invocation, host: any HostServices, limits: EngineLimits, logs: LogSink? = nil) {
         self.invocation = invocation
         self.host = host
         self.limits = limits
         self.output = OutputSink(limit: limits.maxOutputBytes)
-        self.logs = LogSink(limit: limits.maxLogBytes)
+        self.logs = logs ?? LogSink(limit: limits.maxLogBytes)
     }
 
     // MARK: Buffers

@@ -33,6 +33,7 @@ enum HostABI {
         "kv_incr": sig(4, i64At: 2),
         "kv_scan": sig(3),
         "spawn": sig(4),
+        "call": sig(4),
     ]
 
     /// The `my-own-cluster` compatibility imports.

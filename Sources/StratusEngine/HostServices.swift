@@ -18,6 +18,29 @@ public protocol HostServices: Sendable {
 
     /// A durable asynchronous invocation of `name` (`function` or `app/function`).
     func spawn(_ name: String, input: [UInt8]) -> HostResult<Void>
+
+    /// Runs `name` (`function` or `app/function`: a function, sequence or plan) with `input`
+    /// and answers its output: `.failure(.failed)` when it failed, `.denied` when the caller may
+    /// not call it, `.limit` past the call depth.
+    func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput>
+
+    /// For module binding: what an instance of the app's function `function` needs, to serve
+    /// the imports of a module named after it; `.limit` past the call depth.
+    func bind(_ function: String) -> HostResult<BoundFunction>
+}
+
+/// A function of the app that another module imports from (module binding): its module and
+/// the invocation and host services its instance runs with, one call deeper than the importer.
+public struct BoundFunction: Sendable {
+    public var module: CompiledModule
+    public var invocation: Invocation
+    public var host: any HostServices
+
+    public init(module: CompiledModule, invocation: Invocation, host: any HostServices) {
+        self.module = module
+        self.invocation = invocation
+        self.host = host
+    }
 }
 
 /// A key and its value, as `kv_scan` returns them.
@@ -28,6 +51,20 @@ public struct KVEntry: Sendable, Equatable {
     public init(key: [UInt8], value: [UInt8]) {
         self.key = key
         self.value = value
+    }
+
+    /// `[u32 LE key length][key][u32 LE value length][value]` for each pair, as ABI.md frames
+    /// them for `kv_scan` (and Stratus for the input of a plan's reduce).
+    public static func frame(_ entries: [KVEntry]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(entries.reduce(0) { $0 + 8 + $1.key.count + $1.value.count })
+        for entry in entries {
+            for part in [entry.key, entry.value] {
+                withUnsafeBytes(of: UInt32(part.count).littleEndian) { bytes.append(contentsOf: $0) }
+                bytes.append(contentsOf: part)
+            }
+        }
+        return bytes
     }
 }
 
@@ -58,4 +95,6 @@ extension HostServices {
     public func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64> { .failure(.denied) }
     public func kvScan(prefix: [UInt8], limit: Int) -> HostResult<[KVEntry]> { .failure(.denied) }
     public func spawn(_ name: String, input: [UInt8]) -> HostResult<Void> { .failure(.denied) }
+    public func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput> { .failure(.denied) }
+    public func bind(_ function: String) -> HostResult<BoundFunction> { .failure(.denied) }
 }

@@ -56,25 +56,12 @@ extension GuestContext {
                 guard limit > 0 else { return ABICode.invalid.rawValue }
                 switch self.host.kvScan(prefix: prefix, limit: min(Int(limit), self.limits.maxScanLimit)) {
                 case .failure(let code): return code.rawValue
-                case .success(let entries): return self.makeBuffer(Self.frame(entries))
+                case .success(let entries): return self.makeBuffer(KVEntry.frame(entries))
                 }
             }
         default:
             return nil
         }
-    }
-
-    /// `[u32 LE key length][key][u32 LE value length][value]` for each pair, as ABI.md frames them.
-    static func frame(_ entries: [KVEntry]) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(entries.reduce(0) { $0 + 8 + $1.key.count + $1.value.count })
-        for entry in entries {
-            for part in [entry.key, entry.value] {
-                withUnsafeBytes(of: UInt32(part.count).littleEndian) { bytes.append(contentsOf: $0) }
-                bytes.append(contentsOf: part)
-            }
-        }
-        return bytes
     }
 
     /// Reads a key: INVALID when out of bounds, empty or not UTF-8, TOO_LARGE past 512 bytes.

@@ -69,13 +69,20 @@ extension GuestContext {
             }
         case "spawn":
             body = { p in
-                guard p[3].i32 <= self.limits.maxSpawnInputBytes else { return ABICode.tooLarge.rawValue }
-                guard let name = self.readString(p[0].i32, p[1].i32), let input = self.readBytes(p[2].i32, p[3].i32) else {
-                    return ABICode.invalid.rawValue
+                self.withCallee(p) { name, input in
+                    switch self.host.spawn(name, input: input) {
+                    case .success: 0
+                    case .failure(let code): code.rawValue
+                    }
                 }
-                switch self.host.spawn(name, input: input) {
-                case .success: return 0
-                case .failure(let code): return code.rawValue
+            }
+        case "call":
+            body = { p in
+                self.withCallee(p) { name, input in
+                    switch self.host.call(name, input: input) {
+                    case .success(let output): self.makeBuffer(output.body, meta: Self.meta(of: output))
+                    case .failure(let code): code.rawValue
+                    }
                 }
             }
         default:
@@ -87,6 +94,23 @@ extension GuestContext {
 }
 
 extension GuestContext {
+    /// Reads the callee's name and input of `call` and `spawn`: INVALID for a bad range or name,
+    /// TOO_LARGE past the input limit.
+    private func withCallee(_ p: UnsafeBufferPointer<Value>, _ body: (String, [UInt8]) -> Int32) -> Int32 {
+        guard p[3].i32 <= limits.maxCallInputBytes else { return ABICode.tooLarge.rawValue }
+        guard let name = readString(p[0].i32, p[1].i32), let input = readBytes(p[2].i32, p[3].i32) else {
+            return ABICode.invalid.rawValue
+        }
+        return body(name, input)
+    }
+
+    /// A call's answer besides its body, for `buf_meta`: `status` and `header.<lowercase-name>`.
+    static func meta(of output: InvocationOutput) -> [String: String] {
+        var meta = ["status": String(output.status)]
+        for header in output.headers { meta["header.\(header.name.lowercased())"] = header.value }
+        return meta
+    }
+
     /// A host function whose one `i32` result is what `body` answers for its parameters.
     func i32Function(store: Store, type: FunctionType, _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
         Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in

@@ -55,10 +55,11 @@ public final class WasmEngine: Sendable {
 
     /// Parses, validates and checks the imports of a binary module, or returns the cached result
     /// for the same bytes. `entry` is the manifest's entry, if it names one; `path` names the file
-    /// in errors.
-    public func compile(_ bytes: [UInt8], entry: String? = nil, path: String) throws -> CompiledModule {
+    /// in errors; an import from a module named in `bindable` (the app's other functions) is a
+    /// binding, which the caller checks against that function's exports.
+    public func compile(_ bytes: [UInt8], entry: String? = nil, path: String, bindable: Set<String> = []) throws -> CompiledModule {
         let hash = Self.sha256(bytes)
-        let key = "\(hash)#\(entry ?? "")"
+        let key = "\(hash)#\(entry ?? "")#\(bindable.sorted().joined(separator: ","))"
         if let cached = cache[key] { return cached }
         func invalid(_ why: String) -> StratusError {
             StratusError(.badRequest, code: "module_invalid", "\(path): \(why)")
@@ -70,9 +71,13 @@ public final class WasmEngine: Sendable {
             throw invalid("not a valid WebAssembly module: \(error)")
         }
         var usesWASI = false
+        var bindings: [CompiledModule.Binding] = []
         for item in module.imports {
             guard case .function(let typeIndex) = item.descriptor else {
                 throw invalid("imports a \(Self.kind(item.descriptor)) `\(item.module).\(item.name)`; Stratus provides functions only")
+            }
+            guard let actual = module.functionType(at: typeIndex) else {
+                throw invalid("imports `\(item.module).\(item.name)` with an unknown type")
             }
             let provided: FunctionType?
             switch item.module {
@@ -81,13 +86,19 @@ public final class WasmEngine: Sendable {
             case HostABI.wasiModule:
                 provided = wasiFunctions[item.name]
                 usesWASI = true
+            case let other where bindable.contains(other):
+                guard (actual.parameters + actual.results).allSatisfy(Self.isNumber) else {
+                    throw invalid("imports `\(item.module).\(item.name)` from another function with type \(Self.describe(actual)); module binding passes numbers only (i32, i64, f32, f64)")
+                }
+                bindings.append(.init(module: item.module, name: item.name, type: actual))
+                continue
             default: provided = nil
             }
             guard let provided else {
-                throw invalid("imports `\(item.module).\(item.name)`, which Stratus does not provide (ABI.md lists the host functions)")
+                throw invalid("imports `\(item.module).\(item.name)`, which Stratus does not provide (ABI.md lists the host functions; a module named after another function of the app binds to its exports)")
             }
-            guard let actual = module.functionType(at: typeIndex), actual == provided else {
-                throw invalid("imports `\(item.module).\(item.name)` with type \(module.functionType(at: typeIndex).map(Self.describe) ?? "?"); Stratus provides \(Self.describe(provided))")
+            guard actual == provided else {
+                throw invalid("imports `\(item.module).\(item.name)` with type \(Self.describe(actual)); Stratus provides \(Self.describe(provided))")
             }
         }
         let resolved = try resolveEntry(module, entry, invalid)
@@ -95,7 +106,14 @@ public final class WasmEngine: Sendable {
         guard let type = instance.exports[function: resolved.name]?.type, type.parameters.isEmpty, type.results.count <= 1 else {
             throw invalid("entry `\(resolved.name)` must take no parameters and return at most one value")
         }
-        let compiled = CompiledModule(sha256: hash, entry: resolved, usesWASI: usesWASI, module: module)
+        var exports: [String: FunctionType] = [:]
+        for export in module.exports {
+            if case .function = export.descriptor, let function = instance.exports[function: export.name] {
+                exports[export.name] = function.type
+            }
+        }
+        let compiled = CompiledModule(sha256: hash, entry: resolved, usesWASI: usesWASI, bindings: bindings,
+                                      exports: exports, module: module)
         cache[key] = compiled
         return compiled
     }
@@ -149,16 +167,39 @@ public final class WasmEngine: Sendable {
     /// Runs one invocation in a fresh instance. Blocks the calling thread until the guest ends.
     public func invoke(_ compiled: CompiledModule, _ invocation: Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
         let context = GuestContext(invocation: invocation, host: host, limits: limits)
-        let store = Store(engine: engine)
-        var imports = Imports()
-        var bridge: WASIBridgeToHost?
-        var stderr: OutputStream?
-        defer {
-            // The store's host functions hold the context, and the context its memory: break the cycle.
-            context.memory = nil
-            stderr?.flush()
-            try? bridge?.close()
+        var live: LiveInstance?
+        defer { live?.close() }
+        do {
+            live = try instantiate(compiled, context)
+            guard let entry = live?.instance.exports[function: compiled.entry.name] else {
+                throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
+            }
+            do {
+                _ = try stacks.withStack { try entry.invoke([], on: &$0) }
+            } catch let exit as WASIExitCode {
+                guard exit.code == 0 else {
+                    throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
+                }
+            }
+        } catch let error as StratusError {
+            live?.flush()
+            throw InvocationFailure(error, logs: context.logs.lines)
+        } catch {
+            live?.flush()
+            throw InvocationFailure(StratusError(.guestFailure, code: "guest_trap", Self.firstLine(error)), logs: context.logs.lines)
         }
+        live?.flush()
+        var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
+        if compiled.entry == .command { CGI.applyHeaders(to: &output) }
+        return output
+    }
+
+    /// A new instance of `compiled` whose host functions serve `context`, set up and ready for
+    /// its entry: a reactor (a library built with a WASI libc) has run its `_initialize`.
+    func instantiate(_ compiled: CompiledModule, _ context: GuestContext) throws -> LiveInstance {
+        let store = Store(engine: engine)
+        let live = LiveInstance(context: context)
+        var imports = Imports()
         do {
             for item in compiled.module.imports {
                 let function: Function?
@@ -169,45 +210,52 @@ public final class WasmEngine: Sendable {
                 }
                 if let function { imports.define(module: item.module, name: item.name, function) }
             }
+            for binding in compiled.bindings {
+                imports.define(module: binding.module, name: binding.name, boundFunction(binding, context, live, store: store))
+            }
             if compiled.usesWASI {
-                let errorStream = OutputStream(.log(context.logs))
-                stderr = errorStream
-                let fileSystem = try InvocationFileSystem(input: invocation.input, output: context.output)
-                let options = WASIBridgeToHost.FileSystemOptions.custom { fileSystem }
-                    .withStdio(stdin: InputStream(invocation.input), stdout: OutputStream(.body(context.output)), stderr: errorStream)
-                    .withPreopens([.init(guestPath: InvocationFileSystem.apiDirectory, hostPath: InvocationFileSystem.apiDirectory)])
-                let wasi = try WASIBridgeToHost(args: [invocation.functionName], environment: CGI.environment(for: invocation),
-                                                fileSystem: options)
-                bridge = wasi
-                wasi.link(to: &imports, store: store)
+                try live.linkWASI(to: &imports, store: store)
             }
             let instance = try compiled.module.instantiate(store: store, imports: imports)
+            live.instance = instance
             context.memory = instance.exports[memory: "memory"]
-            guard let entry = instance.exports[function: compiled.entry.name] else {
-                throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
+            if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
+                _ = try stacks.withStack { try initialize.invoke([], on: &$0) }
             }
-            do {
-                // A reactor (a library built with a WASI libc) sets itself up in `_initialize`.
-                if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
-                    _ = try stacks.withStack { try initialize.invoke([], on: &$0) }
-                }
-                _ = try stacks.withStack { try entry.invoke([], on: &$0) }
-            } catch let exit as WASIExitCode {
-                guard exit.code == 0 else {
-                    throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
-                }
-            }
-        } catch let error as StratusError {
-            stderr?.flush()
-            throw InvocationFailure(error, logs: context.logs.lines)
         } catch {
-            stderr?.flush()
-            throw InvocationFailure(StratusError(.guestFailure, code: "guest_trap", Self.firstLine(error)), logs: context.logs.lines)
+            live.close()
+            throw error
         }
-        stderr?.flush()
-        var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
-        if compiled.entry == .command { CGI.applyHeaders(to: &output) }
-        return output
+        return live
+    }
+
+    /// A host function serving an import bound to another function of the app: the first call
+    /// makes that function's instance, which lives until the importing invocation ends.
+    private func boundFunction(_ binding: CompiledModule.Binding, _ context: GuestContext, _ importer: LiveInstance,
+                               store: Store) -> Function {
+        Function(store: store, parameters: binding.type.parameters, results: binding.type.results) { [unowned importer] _, arguments in
+            let callee: LiveInstance
+            if let live = importer.bound[binding.module] {
+                callee = live
+            } else {
+                let target: BoundFunction
+                switch context.host.bind(binding.module) {
+                case .success(let found): target = found
+                case .failure(.limit):
+                    throw StratusError(.guestFailure, code: "call_depth", "`\(binding.module).\(binding.name)`: calls nest deeper than the call depth allows (limits.call_depth)")
+                case .failure(let code):
+                    throw StratusError(.guestFailure, code: "binding_failed", "`\(binding.module).\(binding.name)` is not available (\(code))")
+                }
+                // The callee's log lines join the importer's.
+                let calleeContext = GuestContext(invocation: target.invocation, host: target.host, limits: self.limits, logs: context.logs)
+                callee = try self.instantiate(target.module, calleeContext)
+                importer.bound[binding.module] = callee
+            }
+            guard let function = callee.instance.exports[function: binding.name] else {
+                throw StratusError(.internalFailure, code: "binding_failed", "`\(binding.module)` no longer exports `\(binding.name)`")
+            }
+            return try self.stacks.withStack { try function.invoke(arguments, on: &$0) }
+        }
     }
 
     // MARK: Helpers
@@ -228,7 +276,14 @@ public final class WasmEngine: Sendable {
         }
     }
 
-    private static func describe(_ type: FunctionType) -> String {
+    private static func isNumber(_ type: ValueType) -> Bool {
+        switch type {
+        case .i32, .i64, .f32, .f64: true
+        default: false
+        }
+    }
+
+    static func describe(_ type: FunctionType) -> String {
         "(\(type.parameters.map { "\($0)" }.joined(separator: ", "))) -> (\(type.results.map { "\($0)" }.joined(separator: ", ")))"
     }
 }

@@ -11,24 +11,39 @@ public struct AppManifest: Sendable, Equatable {
     public var files: String?
     /// Functions in name order.
     public var functions: [FunctionSpec]
+    /// Sequences and plans in name order; their names differ from every function's.
+    public var sequences: [SequenceSpec]
+    public var plans: [PlanSpec]
 
     public init(app: String, variables: [String: String] = [:], outbound: [String] = [],
-                staticFolders: [String: String] = [:], files: String? = nil, functions: [FunctionSpec]) {
+                staticFolders: [String: String] = [:], files: String? = nil, functions: [FunctionSpec],
+                sequences: [SequenceSpec] = [], plans: [PlanSpec] = []) {
         self.app = app
         self.variables = variables
         self.outbound = outbound
         self.staticFolders = staticFolders
         self.files = files
         self.functions = functions
+        self.sequences = sequences
+        self.plans = plans
     }
 
     public func function(named name: String) -> FunctionSpec? {
         functions.first { $0.name == name }
     }
 
-    /// Every public route of the app with the function that serves it.
+    /// The function, sequence or plan called `name`.
+    public func callable(named name: String) -> Callable? {
+        if let function = function(named: name) { return .function(function) }
+        if let sequence = sequences.first(where: { $0.name == name }) { return .sequence(sequence) }
+        return plans.first { $0.name == name }.map(Callable.plan)
+    }
+
+    /// Every public route of the app with the function, sequence or plan that serves it.
     public var routes: [(route: RoutePattern, function: String)] {
         functions.flatMap { f in f.http.map { (route: $0, function: f.name) } }
+            + sequences.flatMap { q in q.http.map { (route: $0, function: q.name) } }
+            + plans.flatMap { p in p.http.map { (route: $0, function: p.name) } }
     }
 
     /// The module paths the manifest refers to, each once.
@@ -80,11 +95,18 @@ public enum KVEventOperation: String, Sendable, Hashable {
 
 /// Per-function limits; `nil` means the server's default.
 public struct Limits: Sendable, Equatable {
+    /// The most a `call_depth` may be: each level of nested calls holds a native stack frame chain
+    /// on one worker thread.
+    public static let maxCallDepth = 256
+
     public var timeoutMs: Int?
     public var memoryMB: Int?
+    /// How deep calls made below an invocation of this function may nest.
+    public var callDepth: Int?
 
-    public init(timeoutMs: Int? = nil, memoryMB: Int? = nil) {
+    public init(timeoutMs: Int? = nil, memoryMB: Int? = nil, callDepth: Int? = nil) {
         self.timeoutMs = timeoutMs
         self.memoryMB = memoryMB
+        self.callDepth = callDepth
     }
 }

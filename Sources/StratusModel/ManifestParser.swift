@@ -20,7 +20,7 @@ public struct ManifestParser: Sendable {
             throw fail("", "not valid YAML: \(error)")
         }
         let top = try mapping(root, "")
-        try checkKeys(top, "", allowed: ["app", "variables", "outbound", "static", "files", "functions"])
+        try checkKeys(top, "", allowed: ["app", "variables", "outbound", "static", "files", "functions", "sequences", "plans"])
 
         guard let appNode = top["app"] else { throw fail("", "missing `app:` (the app's name, [a-z0-9-], 1 to 63 characters)") }
         let app = try scalar(appNode, "app")
@@ -65,19 +65,20 @@ public struct ManifestParser: Sendable {
             functions.append(try function(name, node))
         }
         functions.sort { $0.name < $1.name }
+        let sequences = try top["sequences"].map { try self.sequences($0, functions: functions) } ?? []
+        let plans = try top["plans"].map { try self.plans($0, functions: functions, sequences: sequences) } ?? []
+        let manifest = AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
+                                   files: files, functions: functions, sequences: sequences, plans: plans)
 
         var seen: [String: String] = [:]
-        for f in functions {
-            for route in f.http {
-                let key = "\(route.method) \(route.shape)"
-                if let other = seen[key] {
-                    throw fail("functions.\(f.name).http", "route `\(route)` is also declared by function `\(other)`")
-                }
-                seen[key] = f.name
+        for (route, name) in manifest.routes {
+            let key = "\(route.method) \(route.shape)"
+            if let other = seen[key] {
+                throw fail(section(of: name, in: manifest) + ".\(name).http", "route `\(route)` is also declared by `\(other)`")
             }
+            seen[key] = name
         }
-        return AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
-                           files: files, functions: functions)
+        return manifest
     }
 
     private func function(_ name: String, _ node: Node) throws -> FunctionSpec {
@@ -94,11 +95,7 @@ public struct ManifestParser: Sendable {
             throw fail("\(at).module", "`\(module)` must be a .wasm or .wat file")
         }
         let entry = try map["entry"].map { try scalar($0, "\(at).entry") }
-        var http: [RoutePattern] = []
-        let routeTexts = try map["http"].map { try strings($0, "\(at).http") } ?? []
-        for (index, text) in routeTexts.enumerated() {
-            http.append(try route(text, "\(at).http[\(index)]"))
-        }
+        let http = try routes(map["http"], at)
         var kv: [KVGrant] = []
         if let node = map["kv"] {
             for (pattern, ops) in try mapping(node, "\(at).kv") {
@@ -147,9 +144,10 @@ public struct ManifestParser: Sendable {
         var limits = Limits()
         if let node = map["limits"] {
             let l = try mapping(node, "\(at).limits")
-            try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb"])
+            try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb", "call_depth"])
             limits.timeoutMs = try l["timeout_ms"].map { try positiveInt($0, "\(at).limits.timeout_ms") }
             limits.memoryMB = try l["memory_mb"].map { try positiveInt($0, "\(at).limits.memory_mb") }
+            limits.callDepth = try l["call_depth"].map { try positiveInt($0, "\(at).limits.call_depth", max: Limits.maxCallDepth) }
         }
         return FunctionSpec(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers,
                             calls: calls, websocket: websocket, limits: limits)
@@ -157,12 +155,18 @@ public struct ManifestParser: Sendable {
 
     // MARK: - Node helpers
 
-    private func fail(_ at: String, _ problem: String) -> StratusError {
+    /// The routes of a function, sequence or plan at `at`.
+    func routes(_ node: Node?, _ at: String) throws -> [RoutePattern] {
+        let texts = try node.map { try strings($0, "\(at).http") } ?? []
+        return try texts.enumerated().map { index, text in try route(text, "\(at).http[\(index)]") }
+    }
+
+    func fail(_ at: String, _ problem: String) -> StratusError {
         .manifest(file, at.isEmpty ? problem : "\(at): \(problem)")
     }
 
     /// A mapping with string keys, in document order.
-    private func mapping(_ node: Node, _ at: String) throws -> KeyValuePairs {
+    func mapping(_ node: Node, _ at: String) throws -> KeyValuePairs {
         guard case .mapping(let m) = node else { throw fail(at, "expected a mapping of `key: value` lines") }
         var pairs: [(String, Node)] = []
         var seen: Set<String> = []
@@ -190,18 +194,18 @@ public struct ManifestParser: Sendable {
         }
     }
 
-    private func checkKeys(_ map: KeyValuePairs, _ at: String, allowed: [String]) throws {
+    func checkKeys(_ map: KeyValuePairs, _ at: String, allowed: [String]) throws {
         for (key, _) in map where !allowed.contains(key) {
             throw fail(at, "unknown key `\(key)`; known keys here: \(allowed.joined(separator: ", "))")
         }
     }
 
-    private func scalar(_ node: Node, _ at: String) throws -> String {
+    func scalar(_ node: Node, _ at: String) throws -> String {
         guard case .scalar(let s) = node else { throw fail(at, "expected a single value") }
         return s.string
     }
 
-    private func strings(_ node: Node, _ at: String) throws -> [String] {
+    func strings(_ node: Node, _ at: String) throws -> [String] {
         if case .scalar(let s) = node { return [s.string] }
         guard case .sequence(let items) = node else { throw fail(at, "expected a list") }
         var result: [String] = []
@@ -211,9 +215,10 @@ public struct ManifestParser: Sendable {
         return result
     }
 
-    private func positiveInt(_ node: Node, _ at: String) throws -> Int {
+    func positiveInt(_ node: Node, _ at: String, max: Int = Int.max) throws -> Int {
         let text = try scalar(node, at)
         guard let value = Int(text), value > 0 else { throw fail(at, "`\(text)` must be a positive whole number") }
+        guard value <= max else { throw fail(at, "`\(text)` is over the most allowed, \(max)") }
         return value
     }
 

@@ -13,6 +13,11 @@ public struct DeployedApp: Sendable {
 
     public func module(for function: String) -> CompiledModule? { modules[function] }
 
+    /// The names of its functions, sequences and plans, for messages.
+    public var callableNames: [String] {
+        manifest.functions.map(\.name) + manifest.sequences.map(\.name) + manifest.plans.map(\.name)
+    }
+
     /// The functions whose KV triggers match a write of `key` by `op`.
     func eventTargets(key: [UInt8], op: KVEventOperation) -> [EventTarget] {
         manifest.functions.compactMap { function in

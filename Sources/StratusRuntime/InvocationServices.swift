@@ -10,6 +10,8 @@ struct InvocationServices: HostServices {
     let platform: Platform
     let app: DeployedApp
     let function: FunctionSpec
+    /// How many calls deep this invocation runs: 0 for one a trigger started.
+    let depth: Int
 
     private var store: any Store { platform.store }
 
@@ -69,21 +71,59 @@ struct InvocationServices: HostServices {
         }
     }
 
-    // MARK: Spawn
+    // MARK: Calls
 
     /// A durable asynchronous invocation of `name` (`function` or `app/function`), which the
     /// manifest's `calls:` must list.
     func spawn(_ name: String, input: [UInt8]) -> HostResult<Void> {
-        guard function.calls.contains(name) else { return .failure(.denied) }
-        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
-        let (appName, functionName) = parts.count == 2 ? (parts[0], parts[1]) : (app.name, name)
-        guard platform.app(named: appName)?.module(for: functionName) != nil else { return .failure(.notFound) }
+        let (callee, target): (DeployedApp, String)
+        switch resolve(name) {
+        case .success(let found): (callee, target) = found
+        case .failure(let code): return .failure(code)
+        }
         let result = run { () throws -> HostResult<Void> in
-            _ = try store.enqueue(EventRecord(app: appName, function: functionName, kind: .async, payload: input))
+            _ = try store.enqueue(EventRecord(app: callee.name, function: target, kind: .async, payload: input))
             return .success(())
         }
         platform.eventBell.signal()
         return result
+    }
+
+    /// Runs `name` on this thread, one level deeper; its failure is FAILED for the caller.
+    func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput> {
+        let (callee, target): (DeployedApp, String)
+        switch resolve(name) {
+        case .success(let found): (callee, target) = found
+        case .failure(let code): return .failure(code)
+        }
+        guard depth < maxDepth else { return .failure(.limit) }
+        do {
+            return .success(try platform.execute(callee, target, input: input, context: ["trigger": "call"], depth: depth + 1))
+        } catch {
+            return .failure(.failed)
+        }
+    }
+
+    /// The function `name` of this app, for a module that imports from it, one level deeper.
+    func bind(_ name: String) -> HostResult<BoundFunction> {
+        guard depth < maxDepth else { return .failure(.limit) }
+        guard let spec = app.manifest.function(named: name), let module = app.module(for: name) else { return .failure(.notFound) }
+        let invocation = platform.invocation(of: app, spec.name, input: [], context: ["trigger": "call"])
+        let host = InvocationServices(platform: platform, app: app, function: spec, depth: depth + 1)
+        return .success(BoundFunction(module: module, invocation: invocation, host: host))
+    }
+
+    /// How deep calls below this invocation may nest: the function's `limits.call_depth`, else the server's.
+    private var maxDepth: Int { function.limits.callDepth ?? platform.callDepth }
+
+    /// The app and name a `calls:` entry names: DENIED unless listed, NOT_FOUND unless deployed.
+    private func resolve(_ name: String) -> HostResult<(DeployedApp, String)> {
+        guard function.calls.contains(name) else { return .failure(.denied) }
+        let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
+        let (appName, target) = parts.count == 2 ? (parts[0], parts[1]) : (app.name, name)
+        let callee = appName == app.name ? app : platform.app(named: appName)
+        guard let callee, callee.manifest.callable(named: target) != nil else { return .failure(.notFound) }
+        return .success((callee, target))
     }
 
     // MARK: Helpers

@@ -6,7 +6,7 @@ extension Platform {
     /// Queues a durable asynchronous invocation; returns the event's id.
     public func spawn(app appName: String, function name: String, input: [UInt8]) async throws -> Int64 {
         guard let app = app(named: appName) else { throw StratusError.appNotFound(appName) }
-        guard app.module(for: name) != nil else {
+        guard app.manifest.callable(named: name) != nil else {
             throw StratusError(.notFound, code: "function_not_found", "app `\(appName)` has no function `\(name)`")
         }
         let store = self.store

@@ -16,16 +16,19 @@ public final class Platform: Sendable {
     public let store: any Store
     public let engine: WasmEngine
     public let pool: WorkerPool
+    /// How deep calls may nest below an invocation whose function sets no `limits.call_depth`.
+    public let callDepth: Int
     let logger: Logger
     private let snapshot = Mutex(Snapshot())
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
-                logger: Logger = Logger(label: "stratus")) {
+                callDepth: Int = 32, logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
+        self.callDepth = callDepth
         self.logger = logger
     }
 
@@ -132,13 +135,30 @@ public final class Platform: Sendable {
     private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]]) async throws -> DeployedApp {
         let engine = self.engine
         let modules = try await pool.run { () throws -> [String: CompiledModule] in
+            let names = Set(manifest.functions.map(\.name))
             var modules: [String: CompiledModule] = [:]
             for function in manifest.functions {
-                modules[function.name] = try engine.compile(binaries[function.module]!, entry: function.entry, path: function.module)
+                modules[function.name] = try engine.compile(binaries[function.module]!, entry: function.entry,
+                                                            path: function.module, bindable: names)
             }
+            try Self.checkBindings(manifest, modules)
             return modules
         }
         return DeployedApp(record: record, manifest: manifest, modules: modules)
+    }
+
+    /// Each import bound to another function must match an export of that function's module.
+    private static func checkBindings(_ manifest: AppManifest, _ modules: [String: CompiledModule]) throws {
+        for function in manifest.functions {
+            for binding in modules[function.name]!.bindings {
+                let problem = binding.module == function.name
+                    ? "imports `\(binding.module).\(binding.name)` from its own function; import from another function of the app"
+                    : modules[binding.module]!.mismatch(serving: binding)
+                if let problem {
+                    throw StratusError(.badRequest, code: "binding_invalid", "\(function.module) (function `\(function.name)`): \(problem)")
+                }
+            }
+        }
     }
 
     private func install(_ app: DeployedApp) {
@@ -158,43 +178,67 @@ public final class Platform: Sendable {
 
     // MARK: Invocation
 
-    /// Runs a function on the worker pool. `context` holds the trigger's values (HTTP method,
-    /// path, headers, parameters); the platform adds app, function, invocation id and variables.
+    /// Runs a function, sequence or plan on the worker pool. `context` holds the trigger's values
+    /// (HTTP method, path, headers, parameters); the platform adds app, function, invocation id
+    /// and variables.
     public func invoke(app appName: String, function name: String, input: [UInt8], trigger: String,
                        context extra: [String: String] = [:]) async throws -> InvocationOutput {
         guard let app = app(named: appName) else {
             throw StratusError.appNotFound(appName)
         }
-        guard let module = app.module(for: name) else {
+        guard app.manifest.callable(named: name) != nil else {
             throw StratusError(.notFound, code: "function_not_found",
-                               "app `\(appName)` has no function `\(name)`; it has \(app.manifest.functions.map(\.name).joined(separator: ", "))")
+                               "app `\(appName)` has no function `\(name)`; it has \(app.callableNames.joined(separator: ", "))")
         }
         var context = extra
-        context["app"] = appName
-        context["function"] = name
         context["trigger"] = trigger
-        context["invocation"] = Self.newInvocationID()
-        for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
-        let invocation = Invocation(input: input, context: context)
-        let engine = self.engine
-        guard let spec = app.manifest.function(named: name) else {
-            throw StratusError(.internalFailure, code: "function_missing", "function \(name) has a module but no manifest entry")
-        }
-        let host = InvocationServices(platform: self, app: app, function: spec)
-        let id = context["invocation"]!
-        do {
-            let output = try await pool.run { try engine.invoke(module, invocation, host: host) }
-            log(output.logs, of: "\(appName)/\(name)", id)
-            return output
-        } catch let failure as InvocationFailure {
-            log(failure.logs, of: "\(appName)/\(name)", id)
-            logger.warning("\(appName)/\(name) \(id): \(failure.error)")
-            throw failure
+        return try await pool.run { [context] in try self.execute(app, name, input: input, context: context, depth: 0) }
+    }
+
+    /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a
+    /// sequence, or a plan's parts (on this thread and helpers of the pool). A failure is an
+    /// ``InvocationFailure``.
+    func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], depth: Int) throws -> InvocationOutput {
+        switch app.manifest.callable(named: name) {
+        case .function(let spec): try run(app, spec, input: input, context: context, depth: depth)
+        case .sequence(let sequence): try run(app, sequence, input: input, context: context, depth: depth)
+        case .plan(let plan): try run(app, plan, input: input, context: context, depth: depth)
+        case nil: throw InvocationFailure(StratusError(.notFound, code: "function_not_found", "app `\(app.name)` has no function `\(name)`"), logs: [])
         }
     }
 
+    /// One function in a fresh instance, its log lines to the server's log.
+    func run(_ app: DeployedApp, _ spec: FunctionSpec, input: [UInt8], context: [String: String], depth: Int) throws(InvocationFailure) -> InvocationOutput {
+        guard let module = app.module(for: spec.name) else {
+            throw InvocationFailure(StratusError(.internalFailure, code: "function_missing", "function \(spec.name) has no module"), logs: [])
+        }
+        let invocation = invocation(of: app, spec.name, input: input, context: context)
+        let host = InvocationServices(platform: self, app: app, function: spec, depth: depth)
+        let label = "\(app.name)/\(spec.name) \(invocation.context["invocation"]!)"
+        do {
+            let output = try engine.invoke(module, invocation, host: host)
+            log(output.logs, of: label)
+            return output
+        } catch {
+            log(error.logs, of: label)
+            logger.warning("\(label): \(error.error)")
+            throw error
+        }
+    }
+
+    /// An invocation of `function` with its context: the trigger's values, then app, function,
+    /// a new invocation id and the app's variables.
+    func invocation(of app: DeployedApp, _ function: String, input: [UInt8], context extra: [String: String]) -> Invocation {
+        var context = extra
+        context["app"] = app.name
+        context["function"] = function
+        context["invocation"] = Self.newInvocationID()
+        for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
+        return Invocation(input: input, context: context)
+    }
+
     /// Guest log lines go to the server's log at their own level, tagged with the invocation.
-    private func log(_ lines: [LogLine], of function: String, _ id: String) {
+    private func log(_ lines: [LogLine], of label: String) {
         for line in lines {
             let level: Logger.Level = switch line.level {
             case .debug: .debug
@@ -202,7 +246,7 @@ public final class Platform: Sendable {
             case .warn: .warning
             case .error: .error
             }
-            logger.log(level: level, "\(function) \(id): \(line.message)")
+            logger.log(level: level, "\(label): \(line.message)")
         }
     }
 

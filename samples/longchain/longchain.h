@@ -1,5 +1,6 @@
 /*
- * longchain.h - helpers shared by the longchain functions (start.c, step.c, status.c).
+ * longchain.h - helpers shared by the longchain functions (start.c, step.c, status.c,
+ * increment.c, chain.c).
  * Freestanding: no libc, no WASI; only the `stratus` imports of sdk/c/stratus.h.
  */
 #ifndef LONGCHAIN_H
@@ -32,6 +33,23 @@ static inline int get_u64(const char *key, stratus_i32 key_len, u64 *out) {
     return read_u64(h, out) == 0;
 }
 
+/* The invocation's input as a decimal number into *out: 0 for an empty input; trailing
+ * whitespace (a newline from `echo` or a terminal) is ignored. 0, or -1 if it is no number. */
+static inline int input_u64(u64 *out) {
+    char text[24];
+    stratus_i32 h = stratus_input();
+    stratus_i32 n = h < 0 ? 0 : stratus_buf_read(h, 0, text, (stratus_i32)sizeof(text));
+    if (n == (stratus_i32)sizeof(text))
+        return -1;  /* longer than any number with some trailing whitespace */
+    while (n > 0 && (text[n - 1] == ' ' || (text[n - 1] >= '\t' && text[n - 1] <= '\r')))
+        n--;
+    if (n == 0) {
+        *out = 0;
+        return 0;
+    }
+    return parse_u64(text, n, out);
+}
+
 static inline void out_u64(u64 v) {
     char digits[20];
     stratus_out_write(digits, format_u64(digits, v));
@@ -39,6 +57,10 @@ static inline void out_u64(u64 v) {
 
 static inline void json_header(void) {
     stratus_out_header(STRATUS_LIT("Content-Type"), STRATUS_LIT("application/json"));
+}
+
+static inline void text_header(void) {
+    stratus_out_header(STRATUS_LIT("Content-Type"), STRATUS_LIT("text/plain"));
 }
 
 #endif /* LONGCHAIN_H */

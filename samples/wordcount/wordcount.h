@@ -1,5 +1,6 @@
 /*
- * wordcount.h - helpers shared by the wordcount functions (split.c, count.c, total.c).
+ * wordcount.h - helpers shared by the wordcount functions (split.c, count.c, total.c, and
+ * through wordtable.h mapwords.c and reducewords.c).
  * Freestanding: no libc, no WASI; only the `stratus` imports of sdk/c/stratus.h.
  */
 #ifndef WORDCOUNT_H
