@@ -94,6 +94,24 @@ private func printFunctions(_ app: AppSummary) {
         let routes = function.routes.isEmpty ? "" : "  " + function.routes.joined(separator: ", ")
         print("  \(function.name)  \(function.module) [\(function.entry)]\(routes)")
     }
+    for sequence in app.sequences {
+        let routes = sequence.routes.isEmpty ? "" : "  " + sequence.routes.joined(separator: ", ")
+        print("  \(sequence.name)  sequence: \(runs(of: sequence.steps))\(routes)")
+    }
+    for plan in app.plans {
+        let routes = plan.routes.isEmpty ? "" : "  " + plan.routes.joined(separator: ", ")
+        let parallelism = plan.parallelism.map { ", parallelism \($0)" } ?? ""
+        print("  \(plan.name)  plan: split \(plan.split), map \(plan.map), reduce \(plan.reduce)\(parallelism)\(routes)")
+    }
+}
+
+/// Steps with repeats folded: `a -> b x100 -> c`.
+private func runs(of steps: [String]) -> String {
+    var runs: [(String, Int)] = []
+    for step in steps {
+        if runs.last?.0 == step { runs[runs.count - 1].1 += 1 } else { runs.append((step, 1)) }
+    }
+    return runs.map { $0.1 == 1 ? $0.0 : "\($0.0) x\($0.1)" }.joined(separator: " -> ")
 }
 
 enum AdminJSONDecoding {

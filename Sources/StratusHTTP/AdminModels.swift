@@ -22,10 +22,26 @@ public struct AppSummary: Codable, Sendable {
         public var entry: String
         public var routes: [String]
     }
+    public struct Sequence: Codable, Sendable {
+        public var name: String
+        public var steps: [String]
+        public var routes: [String]
+    }
+    public struct Plan: Codable, Sendable {
+        public var name: String
+        public var map: String
+        public var reduce: String
+        /// `lines N`, `bytes N` or `function NAME`.
+        public var split: String
+        public var parallelism: Int?
+        public var routes: [String]
+    }
     public var app: String
     public var version: Int
     public var deployedAt: Date
     public var functions: [Function]
+    public var sequences: [Sequence]
+    public var plans: [Plan]
 
     init(_ app: DeployedApp) {
         self.app = app.name
@@ -36,10 +52,20 @@ public struct AppSummary: Codable, Sendable {
             return Function(name: f.name, module: f.module, sha256: module?.sha256 ?? "", entry: module?.entry.name ?? "",
                             routes: f.http.map(\.description))
         }
+        sequences = app.manifest.sequences.map { Sequence(name: $0.name, steps: $0.steps, routes: $0.http.map(\.description)) }
+        plans = app.manifest.plans.map { p in
+            let split = switch p.split {
+            case .lines(let n): "lines \(n)"
+            case .bytes(let n): "bytes \(n)"
+            case .function(let name): "function \(name)"
+            }
+            return Plan(name: p.name, map: p.map, reduce: p.reduce, split: split, parallelism: p.parallelism,
+                        routes: p.http.map(\.description))
+        }
     }
 
     enum CodingKeys: String, CodingKey {
-        case app, version, functions
+        case app, version, functions, sequences, plans
         case deployedAt = "deployed_at"
     }
 }

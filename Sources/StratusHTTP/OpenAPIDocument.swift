@@ -57,6 +57,27 @@ enum OpenAPIDocument {
                   sha256: {type: string}
                   entry: {type: string}
                   routes: {type: array, items: {type: string}}
+            sequences:
+              type: array
+              items:
+                type: object
+                required: [name, steps, routes]
+                properties:
+                  name: {type: string}
+                  steps: {type: array, items: {type: string}}
+                  routes: {type: array, items: {type: string}}
+            plans:
+              type: array
+              items:
+                type: object
+                required: [name, map, reduce, split, routes]
+                properties:
+                  name: {type: string}
+                  map: {type: string}
+                  reduce: {type: string}
+                  split: {type: string, description: "lines N, bytes N or function NAME"}
+                  parallelism: {type: integer}
+                  routes: {type: array, items: {type: string}}
       responses:
         Error:
           description: an error
