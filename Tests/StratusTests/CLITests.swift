@@ -100,4 +100,26 @@ import Testing
         let call = try StratusProcess.run(["call", "hello/hello", "--input", "again", "--server", server.url, "--token", token])
         #expect(call.stdout == "Hello, again")
     }
+
+    @Test func sequencesAndPlansAreCalledAndListedLikeFunctions() async throws {
+        let dir = try TemporaryDirectory()
+        let server = try StratusProcess.Server(data: dir.path, environment: ["STRATUS_TOKEN": "cli-token"])
+        defer { server.stop() }
+        let env = ["STRATUS_SERVER": server.url, "STRATUS_TOKEN": "cli-token"]
+        #expect(try StratusProcess.run(["deploy", try Repository.sample("longchain", module: "chain.wasm")], environment: env).status == 0)
+        #expect(try StratusProcess.run(["deploy", try Repository.sample("wordcount", module: "mapwords.wasm")], environment: env).status == 0)
+
+        #expect(try StratusProcess.run(["call", "longchain/chain-sequence", "--input", "1"], environment: env).stdout == "101")
+        #expect(try StratusProcess.run(["call", "longchain/chain"], environment: env, stdin: "").stdout == "100")
+        let plan = try StratusProcess.run(["call", "wordcount/wordfreq"], environment: env, stdin: "b a\nb\n")
+        #expect(plan.stdout == "a\t1\nb\t2\n")
+        // Over HTTP, by the routes of the manifest.
+        let sequence = try await TestServer.request(.POST, server.url + "/longchain/sequence", body: Array("5".utf8))
+        #expect(sequence.status == 200)
+        #expect(sequence.text == "105")
+
+        let apps = try StratusProcess.run(["apps"], environment: env)
+        #expect(apps.stdout.contains("chain-sequence  sequence: increment x100  POST /longchain/sequence"))
+        #expect(apps.stdout.contains("wordfreq  plan: split bytes 262144, map mapwords, reduce reducewords, parallelism 2  POST /wordcount/frequencies"))
+    }
 }
