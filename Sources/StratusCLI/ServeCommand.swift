@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve HTTPS (not available yet).") var tls = false
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
     @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core).") var workers: Int?
+    @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(Limits.maxCallDepth)).") var callDepth: Int?
     @Option(name: .long, help: "An app folder to deploy at start-up; repeatable.") var deploy: [String] = []
 
     /// Flags first, then `STRATUS_*` variables, then defaults.
@@ -36,6 +37,10 @@ struct ServeCommand: AsyncParsableCommand {
         config.token = environment["STRATUS_TOKEN"]
         config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
         config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
+        config.callDepth = try callDepth ?? int("STRATUS_CALL_DEPTH") ?? config.callDepth
+        guard (1...Limits.maxCallDepth).contains(config.callDepth) else {
+            throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.callDepth) is not")
+        }
         config.deploy = deploy
         return config
     }
@@ -54,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         case .none: storePath = (config.dataDirectory as NSString).appendingPathComponent("stratus.sqlite")
         }
         let store = try SQLiteStore(path: storePath)
-        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), logger: logger)
+        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), callDepth: config.callDepth, logger: logger)
         try await platform.start()
         for folder in config.deploy {
             let app = try await platform.deploy(try AppFolder.read(folder))

@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var token: String?
     public var bodyLimit = 10 << 20
     public var workers = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    /// How deep calls may nest where a function sets no `limits.call_depth`.
+    public var callDepth = 32
     /// App folders deployed at start-up.
     public var deploy: [String] = []
 

@@ -4,9 +4,19 @@ import WasmKit
 /// Interpreter stacks kept between invocations: WasmKit allocates 512 KiB for each call's stack
 /// otherwise, which costs more than running a small guest.
 final class StackPool: Sendable {
+    /// The stack lives behind a pointer rather than in a class property: a property would hold a
+    /// dynamic exclusivity access for the whole run, and with calls nested on one thread every
+    /// later access would scan past all of them.
     final class Box {
-        var stack: ExecutionStack
-        init(engine: Engine) { stack = ExecutionStack(engine: engine) }
+        let stack: UnsafeMutablePointer<ExecutionStack>
+        init(engine: Engine) {
+            stack = .allocate(capacity: 1)
+            stack.initialize(to: ExecutionStack(engine: engine))
+        }
+        deinit {
+            stack.deinitialize(count: 1)
+            stack.deallocate()
+        }
     }
 
     private struct Idle: @unchecked Sendable {
@@ -29,6 +39,6 @@ final class StackPool: Sendable {
         defer {
             idle.withLock { if $0.boxes.count < maxIdle { $0.boxes.append(box) } }
         }
-        return try body(&box.stack)
+        return try body(&box.stack.pointee)
     }
 }

@@ -59,12 +59,12 @@ extension ManifestParser {
         return plans.sorted { $0.name < $1.name }
     }
 
-    /// The section a name of the manifest is declared in, for messages.
-    func section(of name: String, in manifest: AppManifest) -> String {
+    /// What a name of the manifest is, for messages: `function`, `sequence` or `plan`.
+    func kind(of name: String, in manifest: AppManifest) -> String {
         switch manifest.callable(named: name) {
-        case .sequence: "sequences"
-        case .plan: "plans"
-        default: "functions"
+        case .sequence: "sequence"
+        case .plan: "plan"
+        default: "function"
         }
     }
 

@@ -74,7 +74,8 @@ public struct ManifestParser: Sendable {
         for (route, name) in manifest.routes {
             let key = "\(route.method) \(route.shape)"
             if let other = seen[key] {
-                throw fail(section(of: name, in: manifest) + ".\(name).http", "route `\(route)` is also declared by `\(other)`")
+                throw fail("\(kind(of: name, in: manifest))s.\(name).http",
+                           "route `\(route)` is also declared by \(kind(of: other, in: manifest)) `\(other)`")
             }
             seen[key] = name
         }

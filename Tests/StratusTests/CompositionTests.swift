@@ -75,6 +75,12 @@ import Testing
         #expect(try await call("cycle", "short") == "E8" + String(repeating: "+", count: 6))
     }
 
+    @Test func theDeepestAllowedCallChainFitsOnAWorkerThread() async throws {
+        _ = try await platform.deploy(TestApps.bundle(app: "deep", [("loop", CompositionGuests.caller("loop", suffix: "+"), [])],
+                                                      functionExtra: ["loop": "calls: [loop]\nlimits:\n  call_depth: \(Limits.maxCallDepth)"]))
+        #expect(try await call("deep", "loop") == "E8" + String(repeating: "+", count: Limits.maxCallDepth + 1))
+    }
+
     @Test func aCallAcrossAppsNeedsTheCallersGrant() async throws {
         _ = try await platform.deploy(TestApps.bundle(app: "lib", [("shout", CompositionGuests.appender("!!"), [])]))
         _ = try await platform.deploy(TestApps.bundle(app: "user", [
@@ -100,6 +106,21 @@ import Testing
         }
         let error = await failure("bind", "crasher")
         #expect(error?.code == "guest_trap")
+    }
+
+    @Test func aBindingCycleEndsAtTheCallDepth() async throws {
+        func pingPong(_ other: String) -> String {
+            """
+            (module
+              (import "\(other)" "f" (func $f (param i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "f") (param i32) (result i32) (call $f (i32.add (local.get 0) (i32.const 1))))
+              (func (export "handle") (drop (call $f (i32.const 0)))))
+            """
+        }
+        _ = try await platform.deploy(TestApps.bundle(app: "cycle", [("ping", pingPong("pong"), []), ("pong", pingPong("ping"), [])]))
+        let error = await failure("cycle", "ping")
+        #expect(error?.code == "call_depth")
     }
 
     @Test func aBindingThatDoesNotMatchTheExportIsRefusedAtDeploy() async throws {
