@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The store: a SQLite file path (default DIR/stratus.sqlite); postgres:// URLs come with cluster mode.") var store: String?
     @Flag(name: .long, help: "Serve HTTPS (not available yet).") var tls = false
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
-    @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core).") var workers: Int?
+    @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core and one more; at least 2).") var workers: Int?
+    @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
+    @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128).") var memoryMb: Int?
     @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(Limits.maxCallDepth)).") var callDepth: Int?
     @Option(name: .long, help: "An app folder to deploy at start-up; repeatable.") var deploy: [String] = []
 
@@ -37,9 +39,12 @@ struct ServeCommand: AsyncParsableCommand {
         config.token = environment["STRATUS_TOKEN"]
         config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
         config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
-        config.callDepth = try callDepth ?? int("STRATUS_CALL_DEPTH") ?? config.callDepth
-        guard (1...Limits.maxCallDepth).contains(config.callDepth) else {
-            throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.callDepth) is not")
+        guard config.workers >= 2 else { throw ValidationError("--workers must be at least 2, so one function never holds them all") }
+        if let ms = try timeoutMs ?? int("STRATUS_TIMEOUT_MS") { config.defaults.timeout = .milliseconds(ms) }
+        if let mb = try memoryMb ?? int("STRATUS_MEMORY_MB") { config.defaults.memoryBytes = mb << 20 }
+        config.defaults.callDepth = try callDepth ?? int("STRATUS_CALL_DEPTH") ?? config.defaults.callDepth
+        guard (1...Limits.maxCallDepth).contains(config.defaults.callDepth) else {
+            throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.defaults.callDepth) is not")
         }
         config.deploy = deploy
         return config
@@ -59,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
         case .none: storePath = (config.dataDirectory as NSString).appendingPathComponent("stratus.sqlite")
         }
         let store = try SQLiteStore(path: storePath)
-        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), callDepth: config.callDepth, logger: logger)
+        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), defaults: config.defaults, logger: logger)
         try await platform.start()
         for folder in config.deploy {
             let app = try await platform.deploy(try AppFolder.read(folder))

@@ -1,4 +1,5 @@
 import Foundation
+import StratusRuntime
 
 /// Everything `stratus serve` can be told, with its defaults; flags and `STRATUS_*` environment
 /// variables fill it in one place (`ServeCommand.configuration`).
@@ -10,9 +11,9 @@ public struct ServerConfiguration: Sendable {
     public var storeURL: String?
     public var token: String?
     public var bodyLimit = 10 << 20
-    public var workers = max(2, ProcessInfo.processInfo.activeProcessorCount)
-    /// How deep calls may nest where a function sets no `limits.call_depth`.
-    public var callDepth = 32
+    public var workers = WorkerPool.defaultThreads
+    /// Limits of functions whose manifest sets none.
+    public var defaults = FunctionDefaults()
     /// App folders deployed at start-up.
     public var deploy: [String] = []
 

@@ -14,6 +14,9 @@ public struct EngineLimits: Sendable {
     public var maxCallInputBytes: Int = 10 << 20
     /// The most pairs one `kv_scan` returns.
     public var maxScanLimit: Int = 10_000
+    /// Whether guests burn fuel, which is how a time limit stops a guest that never calls the
+    /// host. Off, nothing stops a guest that loops forever; only benchmarks turn it off.
+    public var fuelMetering = true
 
     public init() {}
 }

@@ -7,10 +7,12 @@ public struct Invocation: Sendable {
     /// Context values for `ctx(name)`: `method`, `path`, `query`, `header.<name>`, `param.<name>`,
     /// `trigger`, `app`, `function`, `invocation`, `var.<name>`.
     public var context: [String: String]
+    public var limits: InvocationLimits
 
-    public init(input: [UInt8], context: [String: String]) {
+    public init(input: [UInt8], context: [String: String], limits: InvocationLimits = .generous) {
         self.input = input
         self.context = context
+        self.limits = limits
     }
 
     public var functionName: String { context["function"] ?? "function" }

@@ -20,7 +20,7 @@ public final class WasmEngine: Sendable {
 
     public init(limits: EngineLimits = EngineLimits()) {
         self.limits = limits
-        engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software))
+        engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: limits.fuelMetering))
         stacks = StackPool(engine: engine)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
         // A throwaway bridge tells which WASI names and types exist.
@@ -186,7 +186,7 @@ public final class WasmEngine: Sendable {
             throw InvocationFailure(error, logs: context.logs.lines)
         } catch {
             live?.flush()
-            throw InvocationFailure(StratusError(.guestFailure, code: "guest_trap", Self.firstLine(error)), logs: context.logs.lines)
+            throw InvocationFailure(Self.trapError(error, invocation.limits), logs: context.logs.lines)
         }
         live?.flush()
         var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
@@ -198,6 +198,10 @@ public final class WasmEngine: Sendable {
     /// its entry: a reactor (a library built with a WASI libc) has run its `_initialize`.
     func instantiate(_ compiled: CompiledModule, _ context: GuestContext) throws -> LiveInstance {
         let store = Store(engine: engine)
+        store.resourceLimiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
+        if limits.fuelMetering {
+            store.fuel = Fuel(remaining: FuelRate.budget(for: context.invocation.limits.deadline - .now))
+        }
         let live = LiveInstance(context: context)
         var imports = Imports()
         do {
@@ -259,6 +263,20 @@ public final class WasmEngine: Sendable {
     }
 
     // MARK: Helpers
+
+    /// What a trap means for the user: WasmKit tells its kinds apart only by their text.
+    private static func trapError(_ error: any Error, _ limits: InvocationLimits) -> StratusError {
+        let text = firstLine(error)
+        switch text {
+        case "out of fuel":
+            return limits.timeoutError()
+        case "call stack exhausted":
+            return StratusError(.guestFailure, code: "stack_overflow",
+                                "the guest's call stack overflowed (recursion too deep); make it recurse less")
+        default:
+            return StratusError(.guestFailure, code: "guest_trap", text)
+        }
+    }
 
     static func firstLine(_ error: any Error) -> String {
         var text = "\(error)"

@@ -12,6 +12,8 @@ struct InvocationServices: HostServices {
     let function: FunctionSpec
     /// How many calls deep this invocation runs: 0 for one a trigger started.
     let depth: Int
+    /// When this invocation must end; no call it makes outlives it.
+    let deadline: ContinuousClock.Instant
 
     private var store: any Store { platform.store }
 
@@ -98,7 +100,7 @@ struct InvocationServices: HostServices {
         }
         guard depth < maxDepth else { return .failure(.limit) }
         do {
-            return .success(try platform.execute(callee, target, input: input, context: ["trigger": "call"], depth: depth + 1))
+            return .success(try platform.execute(callee, target, input: input, context: ["trigger": "call"], depth: depth + 1, deadline: deadline))
         } catch {
             return .failure(.failed)
         }
@@ -108,13 +110,13 @@ struct InvocationServices: HostServices {
     func bind(_ name: String) -> HostResult<BoundFunction> {
         guard depth < maxDepth else { return .failure(.limit) }
         guard let spec = app.manifest.function(named: name), let module = app.module(for: name) else { return .failure(.notFound) }
-        let invocation = platform.invocation(of: app, spec.name, input: [], context: ["trigger": "call"])
-        let host = InvocationServices(platform: platform, app: app, function: spec, depth: depth + 1)
+        let invocation = platform.invocation(of: spec, in: app, input: [], context: ["trigger": "call"], deadline: deadline)
+        let host = InvocationServices(platform: platform, app: app, function: spec, depth: depth + 1, deadline: invocation.limits.deadline)
         return .success(BoundFunction(module: module, invocation: invocation, host: host))
     }
 
     /// How deep calls below this invocation may nest: the function's `limits.call_depth`, else the server's.
-    private var maxDepth: Int { function.limits.callDepth ?? platform.callDepth }
+    private var maxDepth: Int { function.limits.callDepth ?? platform.defaults.callDepth }
 
     /// The app and name a `calls:` entry names: DENIED unless listed, NOT_FOUND unless deployed.
     private func resolve(_ name: String) -> HostResult<(DeployedApp, String)> {

@@ -16,19 +16,22 @@ public final class Platform: Sendable {
     public let store: any Store
     public let engine: WasmEngine
     public let pool: WorkerPool
-    /// How deep calls may nest below an invocation whose function sets no `limits.call_depth`.
-    public let callDepth: Int
+    /// The limits of functions whose manifest sets none.
+    public let defaults: FunctionDefaults
     let logger: Logger
+    /// One function never holds every worker (see ``FunctionGate``).
+    private let gate: FunctionGate
     private let snapshot = Mutex(Snapshot())
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
-                callDepth: Int = 32, logger: Logger = Logger(label: "stratus")) {
+                defaults: FunctionDefaults = FunctionDefaults(), logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
-        self.callDepth = callDepth
+        self.defaults = defaults
+        gate = FunctionGate(limit: pool.threadCount - 1)
         self.logger = logger
     }
 
@@ -192,28 +195,38 @@ public final class Platform: Sendable {
         }
         var context = extra
         context["trigger"] = trigger
-        return try await pool.run { [context] in try self.execute(app, name, input: input, context: context, depth: 0) }
+        return try await gate.run("\(appName)/\(name)") {
+            try await pool.run { [context] in try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+        }
     }
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a
     /// sequence, or a plan's parts (on this thread and helpers of the pool). A failure is an
-    /// ``InvocationFailure``.
-    func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], depth: Int) throws -> InvocationOutput {
-        switch app.manifest.callable(named: name) {
-        case .function(let spec): try run(app, spec, input: input, context: context, depth: depth)
-        case .sequence(let sequence): try run(app, sequence, input: input, context: context, depth: depth)
-        case .plan(let plan): try run(app, plan, input: input, context: context, depth: depth)
+    /// ``InvocationFailure``. `deadline` is the caller's, which no callee outlives.
+    func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], depth: Int,
+                 deadline: ContinuousClock.Instant?) throws -> InvocationOutput {
+        let at = Position(depth: depth, deadline: deadline)
+        return switch app.manifest.callable(named: name) {
+        case .function(let spec): try run(app, spec, input: input, context: context, at)
+        case .sequence(let sequence): try run(app, sequence, input: input, context: context, at)
+        case .plan(let plan): try run(app, plan, input: input, context: context, at)
         case nil: throw InvocationFailure(StratusError(.notFound, code: "function_not_found", "app `\(app.name)` has no function `\(name)`"), logs: [])
         }
     }
 
+    /// Where an invocation runs in a chain of calls: how deep, and the caller's deadline.
+    struct Position {
+        var depth: Int
+        var deadline: ContinuousClock.Instant?
+    }
+
     /// One function in a fresh instance, its log lines to the server's log.
-    func run(_ app: DeployedApp, _ spec: FunctionSpec, input: [UInt8], context: [String: String], depth: Int) throws(InvocationFailure) -> InvocationOutput {
+    func run(_ app: DeployedApp, _ spec: FunctionSpec, input: [UInt8], context: [String: String], _ at: Position) throws(InvocationFailure) -> InvocationOutput {
         guard let module = app.module(for: spec.name) else {
             throw InvocationFailure(StratusError(.internalFailure, code: "function_missing", "function \(spec.name) has no module"), logs: [])
         }
-        let invocation = invocation(of: app, spec.name, input: input, context: context)
-        let host = InvocationServices(platform: self, app: app, function: spec, depth: depth)
+        let invocation = invocation(of: spec, in: app, input: input, context: context, deadline: at.deadline)
+        let host = InvocationServices(platform: self, app: app, function: spec, depth: at.depth, deadline: invocation.limits.deadline)
         let label = "\(app.name)/\(spec.name) \(invocation.context["invocation"]!)"
         do {
             let output = try engine.invoke(module, invocation, host: host)
@@ -226,15 +239,20 @@ public final class Platform: Sendable {
         }
     }
 
-    /// An invocation of `function` with its context: the trigger's values, then app, function,
-    /// a new invocation id and the app's variables.
-    func invocation(of app: DeployedApp, _ function: String, input: [UInt8], context extra: [String: String]) -> Invocation {
+    /// An invocation of `function` with its context (the trigger's values, then app, function,
+    /// a new invocation id and the app's variables) and its limits, its deadline no later than
+    /// the caller's.
+    func invocation(of function: FunctionSpec, in app: DeployedApp, input: [UInt8], context extra: [String: String],
+                    deadline: ContinuousClock.Instant?) -> Invocation {
         var context = extra
         context["app"] = app.name
-        context["function"] = function
+        context["function"] = function.name
         context["invocation"] = Self.newInvocationID()
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
-        return Invocation(input: input, context: context)
+        let timeout = function.limits.timeoutMs.map { Duration.milliseconds($0) } ?? defaults.timeout
+        var limits = InvocationLimits(timeout: timeout, memoryBytes: function.limits.memoryMB.map { $0 << 20 } ?? defaults.memoryBytes)
+        if let deadline, deadline < limits.deadline { limits.deadline = deadline }
+        return Invocation(input: input, context: context, limits: limits)
     }
 
     /// Guest log lines go to the server's log at their own level, tagged with the invocation.

@@ -10,8 +10,12 @@ public final class WorkerPool: Sendable {
     private let available = DispatchSemaphore(value: 0)
     public let threadCount: Int
 
-    /// Starts `threads` workers; the default is one per core, at least two.
-    public init(threads: Int = max(2, ProcessInfo.processInfo.activeProcessorCount)) {
+    /// One thread per core and one more: a single function may use all but one of them (see
+    /// ``FunctionGate``), so it can keep every core busy and still leave a thread to the others.
+    public static let defaultThreads = ProcessInfo.processInfo.activeProcessorCount + 1
+
+    /// Starts `threads` workers.
+    public init(threads: Int = WorkerPool.defaultThreads) {
         threadCount = threads
         for index in 0..<threads {
             let thread = Thread { [self] in workLoop() }

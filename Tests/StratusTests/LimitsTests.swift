@@ -1,0 +1,117 @@
+import Foundation
+import StratusEngine
+import StratusModel
+import StratusRuntime
+import StratusStore
+import Testing
+
+/// Time, memory and stack limits with runaway guests, through a real platform and server.
+@Suite struct LimitsTests {
+    /// Loops forever without calling the host.
+    static let spin = """
+    (module (memory (export "memory") 1) (func (export "handle") (loop $l (br $l))))
+    """
+    /// Grows its memory by 1 MiB at a time until growth fails, then traps.
+    static let hog = """
+    (module (memory (export "memory") 1)
+      (func (export "handle") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))
+    """
+    /// Starts with 6.25 MiB of memory.
+    static let big = """
+    (module (memory (export "memory") 100) (func (export "handle")))
+    """
+    /// Recurses without end.
+    static let recurse = """
+    (module (memory (export "memory") 1) (func $r (call $r)) (func (export "handle") (call $r)))
+    """
+
+    private func failure(_ platform: Platform, _ app: String, _ function: String,
+                         sourceLocation: SourceLocation = #_sourceLocation) async -> (StratusError, Duration)? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await platform.invoke(app: app, function: function, input: [], trigger: "call")
+            Issue.record("expected the invocation to be stopped", sourceLocation: sourceLocation)
+        } catch let failure as InvocationFailure {
+            return (failure.error, clock.now - start)
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+        return nil
+    }
+
+    @Test func eachLimitStopsItsRunawayGuestWithItsOwnCode() async throws {
+        let dir = try TemporaryDirectory()
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        _ = try await platform.deploy(TestApps.bundle(app: "runaway", [
+            ("spin", Self.spin, []), ("hog", Self.hog, []), ("big", Self.big, []), ("recurse", Self.recurse, []),
+        ], functionExtra: [
+            "spin": "limits:\n  timeout_ms: 300",
+            "hog": "limits:\n  memory_mb: 4",
+            "big": "limits:\n  memory_mb: 2",
+        ]))
+        let timeout = await failure(platform, "runaway", "spin")
+        #expect(timeout?.0.code == "timeout")
+        #expect(timeout?.0.httpStatus == 504)
+        #expect(timeout?.0.message.contains("time limit of 300 ms") == true)
+        // Stopped by its own limit, long before the server's default of 10 s (no finer timing:
+        // this machine is shared and noisy).
+        print("spin with timeout_ms 300 stopped after \(timeout?.1 ?? .zero)")
+        #expect((timeout?.1 ?? .seconds(100)) < .seconds(5))
+
+        let hog = await failure(platform, "runaway", "hog")
+        #expect(hog?.0.code == "memory_limit")
+        #expect(hog?.0.message.contains("past its limit of 4 MiB") == true)
+        #expect(await failure(platform, "runaway", "big")?.0.code == "memory_limit")
+        #expect(await failure(platform, "runaway", "recurse")?.0.code == "stack_overflow")
+    }
+
+    @Test func aCalleeNeverOutlivesItsCallersDeadline() async throws {
+        let dir = try TemporaryDirectory()
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        _ = try await platform.deploy(TestApps.bundle(app: "nested", [
+            ("caller", CompositionGuests.caller("spin"), []),
+            ("spin", Self.spin, []),
+        ], functionExtra: ["caller": "calls: [spin]\nlimits:\n  timeout_ms: 300"]))
+        // The callee has the default 10 s, but stops at its caller's deadline; the caller is
+        // stopped at its next host call, past the deadline.
+        let stopped = await failure(platform, "nested", "caller")
+        #expect(stopped?.0.code == "timeout")
+        #expect((stopped?.1 ?? .seconds(100)) < .seconds(5))
+    }
+
+    @Test func otherFunctionsAnswerWhileRunawayGuestsRun() async throws {
+        let dir = try TemporaryDirectory()
+        try await TestServer.with(dir: dir) { server in
+            let deployed = try await server.deploy(TestApps.bundle(app: "mixed", [
+                ("spin", Self.spin, ["GET /spin"]),
+                ("hi", TestApps.greeter(text: "still here"), ["GET /hi"]),
+            ], functionExtra: ["spin": "limits:\n  timeout_ms: 2000"]))
+            #expect(deployed.status == 201)
+            let finished = Finished()
+            let runaways = (0..<3).map { _ in
+                Task {
+                    let reply = try await server.request(.GET, "/spin")
+                    await finished.add()
+                    return reply
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            // Three runaway requests, two workers: the gate lets `spin` hold one, `hi` gets the other.
+            let hi = try await server.request(.GET, "/hi")
+            #expect(hi.status == 200)
+            #expect(hi.text == "still here")
+            #expect(await finished.count == 0, "hi answered while every spin was still running or waiting")
+            for task in runaways {
+                let reply = try await task.value
+                #expect(reply.status == 504)
+                #expect(ErrorBody.decode(reply)?.code == "timeout")
+            }
+        }
+    }
+}
+
+private actor Finished {
+    var count = 0
+    func add() { count += 1 }
+}
