@@ -97,5 +97,6 @@ try invocations("uppercase 1 KiB: instantiate + run (WASI)", "samples/uppercase/
 try await KVBench.run(selected: selected)
 try await SampleBench.run(selected: selected)
 try await CompositionBench.run(selected: selected)
+try MeteringBench.run(selected: selected)
 try invocations("cgi 1 KiB: instantiate + run (WASI, 35 KB)", "samples/cgi/cgi.wasm",
                 input: kib, context: ["function": "cgi", "method": "POST", "path": "/cgi/x"], rounds: 500)
