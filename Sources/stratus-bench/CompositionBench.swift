@@ -1,5 +1,6 @@
 import Foundation
 import StratusCLI
+import StratusEngine
 import StratusRuntime
 import StratusStore
 
@@ -12,18 +13,25 @@ enum CompositionBench {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let platform = Platform(store: try SQLiteStore(path: dir + "/s.sqlite"), pool: WorkerPool(threads: 2))
+        // The same chains without fuel metering (no time limit), to show what metering costs.
+        var unmetered = EngineLimits()
+        unmetered.fuelMetering = false
+        let bare = Platform(store: try SQLiteStore(path: dir + "/bare.sqlite"), engine: WasmEngine(limits: unmetered), pool: WorkerPool(threads: 2))
 
-        _ = try await platform.deploy(try AppFolder.read("samples/longchain"))
+        for target in [platform, bare] { _ = try await target.deploy(try AppFolder.read("samples/longchain")) }
         for (name, function) in [("composition: 100-deep call chain", "chain"), ("composition: 100-step sequence", "chain-sequence")] {
-            var samples: [Double] = []
+            var samples: [[Double]] = [[], []]
             for round in 0..<220 {
-                let start = now()
-                let output = try await platform.invoke(app: "longchain", function: function, input: Array("0".utf8), trigger: "http")
-                guard output.body == Array("100".utf8) else { throw BenchFailure("\(function) answered \(output.body)") }
-                if round >= 20 { samples.append(Double(now() - start) / 1e6) }
+                for (index, target) in [platform, bare].enumerated() {
+                    let start = now()
+                    let output = try await target.invoke(app: "longchain", function: function, input: Array("0".utf8), trigger: "http")
+                    guard output.body == Array("100".utf8) else { throw BenchFailure("\(function) answered \(output.body)") }
+                    if round >= 20 { samples[index].append(Double(now() - start) / 1e6) }
+                }
             }
-            report(name, samples, unit: "ms")
-            report(name + ", a hop", samples.map { $0 * 10 })  // ms / 100 hops, in µs
+            report(name, samples[0], unit: "ms")
+            report(name + ", a hop", samples[0].map { $0 * 10 })  // ms / 100 hops, in µs
+            report(name + ", no metering", samples[1], unit: "ms")
         }
 
         let folder = try AppFolder.read("samples/wordcount")

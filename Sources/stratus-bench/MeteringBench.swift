@@ -25,7 +25,7 @@ enum MeteringBench {
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br_if $outer (i32.lt_u (i32.mul (local.get $i) (local.get $i)) (i32.const 65536))))
           (local.set $round (i32.add (local.get $round) (i32.const 1)))
-          (br_if $rounds (i32.lt_u (local.get $round) (i32.const 40)))))
+          (br_if $rounds (i32.lt_u (local.get $round) (i32.const 40))))))
     """
 
     static func run(selected: (String) -> Bool) throws {
