@@ -52,8 +52,8 @@ extension GuestContext {
         case "get_url":
             body = { p in
                 guard let url = self.readString(p[0].i32, p[1].i32) else { return ABICode.invalid.rawValue }
-                switch self.host.httpGet(url: url) {
-                case .success(let bytes): return self.makeBuffer(bytes)
+                switch self.host.httpFetch(method: "GET", url: url, body: []) {
+                case .success(let reply): return self.makeBuffer(reply.body, meta: Self.meta(status: reply.status, headers: reply.headers))
                 case .failure(let code): return code.rawValue
                 }
             }

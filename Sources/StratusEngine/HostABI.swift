@@ -34,6 +34,7 @@ enum HostABI {
         "kv_scan": sig(3),
         "spawn": sig(4),
         "call": sig(4),
+        "http_fetch": sig(6),
     ]
 
     /// The `my-own-cluster` compatibility imports.

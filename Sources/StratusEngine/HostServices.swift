@@ -3,8 +3,9 @@
 /// One service is bound to one invocation: it knows the app and what the function may do.
 /// Keys and values reach it already checked against the ABI's size limits.
 public protocol HostServices: Sendable {
-    /// An outbound HTTP GET on behalf of a guest (`get_url`), under the app's allow-list.
-    func httpGet(url: String) -> HostResult<[UInt8]>
+    /// An outbound HTTP request on behalf of a guest (`http_fetch`, and `get_url` as a GET),
+    /// under the app's `outbound` allow-list: DENIED outside it.
+    func httpFetch(method: String, url: String, body: [UInt8]) -> HostResult<HTTPReply>
 
     func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]>
     func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void>
@@ -40,6 +41,19 @@ public struct BoundFunction: Sendable {
         self.module = module
         self.invocation = invocation
         self.host = host
+    }
+}
+
+/// The answer to an outbound HTTP request.
+public struct HTTPReply: Sendable {
+    public var status: Int
+    public var headers: [Header]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [Header] = [], body: [UInt8]) {
+        self.status = status
+        self.headers = headers
+        self.body = body
     }
 }
 
@@ -88,6 +102,7 @@ public enum ABICode: Int32, Sendable {
 
 /// A host that grants no KV access and no calls answers DENIED, as a function without grants would.
 extension HostServices {
+    public func httpFetch(method: String, url: String, body: [UInt8]) -> HostResult<HTTPReply> { .failure(.denied) }
     public func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]> { .failure(.denied) }
     public func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void> { .failure(.denied) }
     public func kvDelete(_ key: [UInt8]) -> HostResult<Void> { .failure(.denied) }

@@ -80,9 +80,20 @@ extension GuestContext {
             body = { p in
                 self.withCallee(p) { name, input in
                     switch self.host.call(name, input: input) {
-                    case .success(let output): self.makeBuffer(output.body, meta: Self.meta(of: output))
+                    case .success(let output): self.makeBuffer(output.body, meta: Self.meta(status: output.status, headers: output.headers))
                     case .failure(let code): code.rawValue
                     }
+                }
+            }
+        case "http_fetch":
+            body = { p in
+                guard p[5].i32 <= self.limits.maxCallInputBytes else { return ABICode.tooLarge.rawValue }
+                guard let method = self.readString(p[0].i32, p[1].i32), let url = self.readString(p[2].i32, p[3].i32),
+                      let bytes = self.readBytes(p[4].i32, p[5].i32), HeaderRules.isValidName(method)
+                else { return ABICode.invalid.rawValue }
+                switch self.host.httpFetch(method: method.uppercased(), url: url, body: bytes) {
+                case .success(let reply): return self.makeBuffer(reply.body, meta: Self.meta(status: reply.status, headers: reply.headers))
+                case .failure(let code): return code.rawValue
                 }
             }
         default:
@@ -104,10 +115,14 @@ extension GuestContext {
         return body(name, input)
     }
 
-    /// A call's answer besides its body, for `buf_meta`: `status` and `header.<lowercase-name>`.
-    static func meta(of output: InvocationOutput) -> [String: String] {
-        var meta = ["status": String(output.status)]
-        for header in output.headers { meta["header.\(header.name.lowercased())"] = header.value }
+    /// An answer's status and headers, for `buf_meta` on its body's buffer: `status` and
+    /// `header.<lowercase-name>` (repeated headers joined with `, `).
+    static func meta(status: Int, headers: [Header]) -> [String: String] {
+        var meta = ["status": String(status)]
+        for header in headers {
+            let key = "header.\(header.name.lowercased())"
+            meta[key] = meta[key].map { "\($0), \(header.value)" } ?? header.value
+        }
         return meta
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import StratusEngine
 import StratusModel
@@ -17,10 +18,12 @@ struct InvocationServices: HostServices {
 
     private var store: any Store { platform.store }
 
-    /// Outbound HTTP is not implemented yet: every request is refused as DENIED, the ABI's
-    /// answer for a host not allowed.
-    func httpGet(url: String) -> HostResult<[UInt8]> {
-        .failure(.denied)
+    /// A request to an origin of the app's `outbound:` list (redirects too); INVALID for a
+    /// URL that does not parse.
+    func httpFetch(method: String, url: String, body: [UInt8]) -> HostResult<HTTPReply> {
+        guard let parsed = URL(string: url), parsed.scheme != nil else { return .failure(.invalid) }
+        let allowList = OutboundAllowList(app.manifest.outbound)
+        return platform.outbound.fetch(method: method, url: parsed, body: body, deadline: deadline) { allowList.allows($0) }
     }
 
     // MARK: KV

@@ -18,6 +18,8 @@ public final class Platform: Sendable {
     public let pool: WorkerPool
     /// The limits of functions whose manifest sets none.
     public let defaults: FunctionDefaults
+    /// Guests' outbound HTTP.
+    public let outbound: OutboundHTTP
     let logger: Logger
     /// One function never holds every worker (see ``FunctionGate``).
     private let gate: FunctionGate
@@ -26,11 +28,13 @@ public final class Platform: Sendable {
     let eventBell = Wakeup()
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
-                defaults: FunctionDefaults = FunctionDefaults(), logger: Logger = Logger(label: "stratus")) {
+                defaults: FunctionDefaults = FunctionDefaults(), outbound: OutboundHTTP = OutboundHTTP(),
+                logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
         self.defaults = defaults
+        self.outbound = outbound
         gate = FunctionGate(limit: pool.threadCount - 1)
         self.logger = logger
     }

@@ -4,9 +4,7 @@
 import Foundation
 import StratusEngine
 
-struct NoHost: HostServices {
-    func httpGet(url: String) -> HostResult<[UInt8]> { .failure(.denied) }
-}
+struct NoHost: HostServices {}
 
 func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 

@@ -113,3 +113,47 @@ enum CompositionGuests {
         """
     }
 }
+
+extension CompositionGuests {
+    /// GETs the URL given as input with `http_fetch`; writes the answer's status (from
+    /// `buf_meta`), a space and its body, or `E` and the error code's digit.
+    static let fetcher = """
+    (module
+      (import "stratus" "input" (func $input (result i32)))
+      (import "stratus" "buf_read" (func $read (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "buf_meta" (func $meta (param i32 i32 i32) (result i32)))
+      (import "stratus" "out_write" (func $write (param i32 i32) (result i32)))
+      (import "stratus" "http_fetch" (func $fetch (param i32 i32 i32 i32 i32 i32) (result i32)))
+      (memory (export "memory") 2)
+      (data (i32.const 0) "GETstatus ")
+      (func (export "handle") (local $h i32) (local $n i32)
+        (local.set $n (call $read (call $input) (i32.const 0) (i32.const 1024) (i32.const 4096)))
+        (local.set $h (call $fetch (i32.const 0) (i32.const 3) (i32.const 1024) (local.get $n) (i32.const 0) (i32.const 0)))
+        (if (i32.lt_s (local.get $h) (i32.const 0))
+          (then
+            (i32.store8 (i32.const 512) (i32.const 69))
+            (i32.store8 (i32.const 513) (i32.sub (i32.const 48) (local.get $h)))
+            (drop (call $write (i32.const 512) (i32.const 2)))
+            (return)))
+        (local.set $n (call $read (call $meta (local.get $h) (i32.const 3) (i32.const 6)) (i32.const 0) (i32.const 8192) (i32.const 16)))
+        (drop (call $write (i32.const 8192) (local.get $n)))
+        (drop (call $write (i32.const 9) (i32.const 1)))
+        (local.set $n (call $read (local.get $h) (i32.const 0) (i32.const 16384) (i32.const 60000)))
+        (drop (call $write (i32.const 16384) (local.get $n)))))
+    """
+
+    /// Answers 302 with `Location: LOCATION`.
+    static func redirect(to location: String) -> String {
+        """
+        (module
+          (import "stratus" "out_status" (func $status (param i32) (result i32)))
+          (import "stratus" "out_header" (func $header (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "Location")
+          (data (i32.const 64) "\(location)")
+          (func (export "handle")
+            (drop (call $status (i32.const 302)))
+            (drop (call $header (i32.const 0) (i32.const 8) (i32.const 64) (i32.const \(location.utf8.count))))))
+        """
+    }
+}

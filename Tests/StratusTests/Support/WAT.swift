@@ -157,7 +157,8 @@ enum WATGuest {
     }
 }
 
-/// A `HostServices` double: answers every `httpGet` with `result` and remembers the URLs asked for.
+/// A `HostServices` double: answers every outbound request with `result` as its body and
+/// remembers the URLs asked for.
 final class EngineHostDouble: HostServices {
     let result: HostResult<[UInt8]>
     private let requested = Mutex<[String]>([])
@@ -171,9 +172,12 @@ final class EngineHostDouble: HostServices {
 
     var urls: [String] { requested.withLock { $0 } }
 
-    func httpGet(url: String) -> HostResult<[UInt8]> {
+    func httpFetch(method: String, url: String, body: [UInt8]) -> HostResult<HTTPReply> {
         requested.withLock { $0.append(url) }
-        return result
+        return switch result {
+        case .success(let bytes): .success(HTTPReply(status: 200, body: bytes))
+        case .failure(let code): .failure(code)
+        }
     }
 }
 
