@@ -54,8 +54,8 @@ public struct StratusResponder: HTTPResponder {
                 context[key] = context[key].map { "\($0), \(field.value)" } ?? field.value
             }
             for (name, value) in match.parameters { context["param." + name] = value }
-            let output = try await platform.invoke(app: match.app, function: match.function, input: Array(buffer: body),
-                                                   trigger: "http", context: context)
+            let output = try await platform.invokeHTTP(app: match.app, function: match.function, input: Array(buffer: body),
+                                                       context: context)
             return Self.response(output, headOnly: request.method == .head)
         }
     }

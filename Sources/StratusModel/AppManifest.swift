@@ -14,10 +14,12 @@ public struct AppManifest: Sendable, Equatable {
     /// Sequences and plans in name order; their names differ from every function's.
     public var sequences: [SequenceSpec]
     public var plans: [PlanSpec]
+    /// Request filters, in the order they run.
+    public var filters: [FilterSpec]
 
     public init(app: String, variables: [String: String] = [:], outbound: [String] = [],
                 staticFolders: [String: String] = [:], files: String? = nil, functions: [FunctionSpec],
-                sequences: [SequenceSpec] = [], plans: [PlanSpec] = []) {
+                sequences: [SequenceSpec] = [], plans: [PlanSpec] = [], filters: [FilterSpec] = []) {
         self.app = app
         self.variables = variables
         self.outbound = outbound
@@ -26,6 +28,7 @@ public struct AppManifest: Sendable, Equatable {
         self.functions = functions
         self.sequences = sequences
         self.plans = plans
+        self.filters = filters
     }
 
     public func function(named name: String) -> FunctionSpec? {
@@ -64,11 +67,14 @@ public struct FunctionSpec: Sendable, Equatable {
     public var kv: [KVGrant]
     public var triggers: [Trigger]
     public var calls: [String]
+    /// Other apps (`app`) or their functions (`app/function`) that may call or spawn this one;
+    /// functions of the same app need no entry.
+    public var callers: [String]
     public var websocket: String?
     public var limits: Limits
 
     public init(name: String, module: String, entry: String? = nil, http: [RoutePattern] = [],
-                kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [],
+                kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [], callers: [String] = [],
                 websocket: String? = nil, limits: Limits = Limits()) {
         self.name = name
         self.module = module
@@ -77,6 +83,7 @@ public struct FunctionSpec: Sendable, Equatable {
         self.kv = kv
         self.triggers = triggers
         self.calls = calls
+        self.callers = callers
         self.websocket = websocket
         self.limits = limits
     }

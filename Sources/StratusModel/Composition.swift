@@ -55,3 +55,23 @@ extension PlanSpec {
     /// The most parts of one plan that may run at once.
     public static let maxParallelism = 64
 }
+
+/// A request filter (my-own-cluster's hooks): a function of the app that runs before the
+/// functions it guards when they are reached by HTTP, and lets the request through or answers
+/// it itself.
+public struct FilterSpec: Sendable, Equatable {
+    /// The filter function.
+    public var function: String
+    /// The functions, sequences and plans it guards; every other HTTP entry of the app when empty.
+    public var before: [String]
+
+    public init(function: String, before: [String] = []) {
+        self.function = function
+        self.before = before
+    }
+
+    /// Whether it runs before `name` (never before itself).
+    public func guards(_ name: String) -> Bool {
+        name != function && (before.isEmpty || before.contains(name))
+    }
+}

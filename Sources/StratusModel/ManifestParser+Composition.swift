@@ -59,6 +59,26 @@ extension ManifestParser {
         return plans.sorted { $0.name < $1.name }
     }
 
+    /// `filters:`: a list of `{function: NAME, before: [NAMES]}`, run in that order.
+    func filters(_ node: Node, _ manifest: AppManifest) throws -> [FilterSpec] {
+        guard case .sequence(let items) = node else { throw fail("filters", "expected a list of `- function: NAME` entries") }
+        return try items.enumerated().map { index, item in
+            let at = "filters[\(index)]"
+            let map = try mapping(item, at)
+            try checkKeys(map, at, allowed: ["function", "before"])
+            guard let functionNode = map["function"] else { throw fail(at, "missing `function:` (the filter function)") }
+            let function = try scalar(functionNode, "\(at).function")
+            try checkFunction(function, "\(at).function", manifest.functions)
+            let before = try map["before"].map { try strings($0, "\(at).before") } ?? []
+            for (position, name) in before.enumerated() {
+                guard manifest.callable(named: name) != nil, name != function else {
+                    throw fail("\(at).before[\(position)]", "`\(name)` is not a function, sequence or plan of this app other than the filter itself")
+                }
+            }
+            return FilterSpec(function: function, before: before)
+        }
+    }
+
     /// What a name of the manifest is, for messages: `function`, `sequence` or `plan`.
     func kind(of name: String, in manifest: AppManifest) -> String {
         switch manifest.callable(named: name) {

@@ -20,7 +20,7 @@ public struct ManifestParser: Sendable {
             throw fail("", "not valid YAML: \(error)")
         }
         let top = try mapping(root, "")
-        try checkKeys(top, "", allowed: ["app", "variables", "outbound", "static", "files", "functions", "sequences", "plans"])
+        try checkKeys(top, "", allowed: ["app", "variables", "outbound", "static", "files", "functions", "sequences", "plans", "filters"])
 
         guard let appNode = top["app"] else { throw fail("", "missing `app:` (the app's name, [a-z0-9-], 1 to 63 characters)") }
         let app = try scalar(appNode, "app")
@@ -67,8 +67,9 @@ public struct ManifestParser: Sendable {
         functions.sort { $0.name < $1.name }
         let sequences = try top["sequences"].map { try self.sequences($0, functions: functions) } ?? []
         let plans = try top["plans"].map { try self.plans($0, functions: functions, sequences: sequences) } ?? []
-        let manifest = AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
+        var manifest = AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
                                    files: files, functions: functions, sequences: sequences, plans: plans)
+        manifest.filters = try top["filters"].map { try filters($0, manifest) } ?? []
 
         var seen: [String: String] = [:]
         for (route, name) in manifest.routes {
@@ -88,7 +89,7 @@ public struct ManifestParser: Sendable {
             throw fail(at, "`\(name)` is not a valid function name: use [A-Za-z0-9_-], 1 to 63 characters")
         }
         let map = try mapping(node, at)
-        try checkKeys(map, at, allowed: ["module", "entry", "http", "kv", "on", "calls", "websocket", "limits"])
+        try checkKeys(map, at, allowed: ["module", "entry", "http", "kv", "on", "calls", "callers", "websocket", "limits"])
         guard let moduleNode = map["module"] else { throw fail(at, "missing `module:` (a .wasm or .wat file in the app folder)") }
         let module = try scalar(moduleNode, "\(at).module")
         try checkRelativePath(module, "\(at).module")
@@ -140,6 +141,13 @@ public struct ManifestParser: Sendable {
             }
         }
         let calls = try map["calls"].map { try strings($0, "\(at).calls") } ?? []
+        let callers = try map["callers"].map { try strings($0, "\(at).callers") } ?? []
+        for (index, caller) in callers.enumerated() {
+            let parts = caller.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard Names.isValidApp(parts[0]), parts.count == 1 || (parts.count == 2 && Names.isValidFunction(parts[1])) else {
+                throw fail("\(at).callers[\(index)]", "`\(caller)` must be an app (`shop`) or one of its functions (`shop/checkout`)")
+            }
+        }
         let websocket = try map["websocket"].map { try scalar($0, "\(at).websocket") }
         if let websocket, !websocket.hasPrefix("/") { throw fail("\(at).websocket", "the path must start with /") }
         var limits = Limits()
@@ -151,7 +159,7 @@ public struct ManifestParser: Sendable {
             limits.callDepth = try l["call_depth"].map { try positiveInt($0, "\(at).limits.call_depth", max: Limits.maxCallDepth) }
         }
         return FunctionSpec(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers,
-                            calls: calls, websocket: websocket, limits: limits)
+                            calls: calls, callers: callers, websocket: websocket, limits: limits)
     }
 
     // MARK: - Node helpers

@@ -121,13 +121,20 @@ struct InvocationServices: HostServices {
     /// How deep calls below this invocation may nest: the function's `limits.call_depth`, else the server's.
     private var maxDepth: Int { function.limits.callDepth ?? platform.defaults.callDepth }
 
-    /// The app and name a `calls:` entry names: DENIED unless listed, NOT_FOUND unless deployed.
+    /// The app and name a `calls:` entry names: DENIED unless listed (and, in another app,
+    /// unless its function lists this one in `callers:`), NOT_FOUND unless deployed.
     private func resolve(_ name: String) -> HostResult<(DeployedApp, String)> {
         guard function.calls.contains(name) else { return .failure(.denied) }
         let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
         let (appName, target) = parts.count == 2 ? (parts[0], parts[1]) : (app.name, name)
         let callee = appName == app.name ? app : platform.app(named: appName)
-        guard let callee, callee.manifest.callable(named: target) != nil else { return .failure(.notFound) }
+        guard let callee, let callable = callee.manifest.callable(named: target) else { return .failure(.notFound) }
+        // Across apps both manifests must agree: the callee's `callers:` names this app or function.
+        if callee.name != app.name {
+            guard case .function(let spec) = callable,
+                  spec.callers.contains(app.name) || spec.callers.contains("\(app.name)/\(function.name)")
+            else { return .failure(.denied) }
+        }
         return .success((callee, target))
     }
 

@@ -81,14 +81,21 @@ import Testing
         #expect(try await call("deep", "loop") == "E8" + String(repeating: "+", count: Limits.maxCallDepth + 1))
     }
 
-    @Test func aCallAcrossAppsNeedsTheCallersGrant() async throws {
-        _ = try await platform.deploy(TestApps.bundle(app: "lib", [("shout", CompositionGuests.appender("!!"), [])]))
+    @Test func aCallAcrossAppsNeedsBothManifestsToAllowIt() async throws {
+        _ = try await platform.deploy(TestApps.bundle(app: "lib", [("shout", CompositionGuests.appender("!!"), [])],
+                                                      functionExtra: ["shout": "callers: [user/granted, friends]"]))
         _ = try await platform.deploy(TestApps.bundle(app: "user", [
             ("granted", CompositionGuests.caller("lib/shout"), []),
             ("ungranted", CompositionGuests.caller("lib/shout"), []),
-        ], functionExtra: ["granted": "calls: [lib/shout]"]))
+            ("uninvited", CompositionGuests.caller("lib/shout"), []),
+        ], functionExtra: ["granted": "calls: [lib/shout]", "uninvited": "calls: [lib/shout]"]))
+        _ = try await platform.deploy(TestApps.bundle(app: "friends", [("any", CompositionGuests.caller("lib/shout"), [])],
+                                                      functionExtra: ["any": "calls: [lib/shout]"]))
         #expect(try await call("user", "granted", "hey") == "hey!!")
+        // The caller's `calls:` lacks it; the callee's `callers:` lacks the caller; an app listed whole.
         #expect(try await call("user", "ungranted", "hey") == "E3")
+        #expect(try await call("user", "uninvited", "hey") == "E3")
+        #expect(try await call("friends", "any", "hey") == "hey!!")
     }
 
     // MARK: Module binding

@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import StratusRuntime
 import Testing
 
@@ -175,6 +176,33 @@ import Testing
             for path in ["/_stratus/apps:", "/_stratus/apps/{app}:", "/_stratus/apps/{app}/functions/{function}/invoke:"] {
                 #expect(doc.text.contains(path))
             }
+        }
+    }
+
+    @Test func everyAdminRouteNeedsTheTokenAndPublicOnesDoNot() async throws {
+        let dir = try TemporaryDirectory()
+        try await TestServer.with(dir: dir) { server in
+            _ = try await server.deploy(TestApps.bundle(app: "a", [("f", TestApps.echo, ["POST /pub"])]))
+            let routes: [(HTTPMethod, String)] = [
+                (.GET, "/_stratus/apps"), (.POST, "/_stratus/apps"), (.GET, "/_stratus/apps/a"), (.DELETE, "/_stratus/apps/a"),
+                (.GET, "/_stratus/apps/a/kv"), (.GET, "/_stratus/apps/a/kv/k"), (.PUT, "/_stratus/apps/a/kv/k"),
+                (.DELETE, "/_stratus/apps/a/kv/k"), (.POST, "/_stratus/apps/a/functions/f/invoke"),
+                (.POST, "/_stratus/apps/a/functions/f/spawn"), (.GET, "/_stratus/dead-letters"),
+                (.POST, "/_stratus/dead-letters/1/replay"),
+            ]
+            for (method, path) in routes {
+                for headers in [[], [("Authorization", "Bearer wrong")], [("Authorization", "test-token")]] {
+                    let reply = try await server.request(method, path, body: Array("x".utf8), headers: headers)
+                    #expect(reply.status == 401, "\(method) \(path) with \(headers)")
+                    #expect(ErrorBody.decode(reply)?.code == "unauthorized")
+                }
+            }
+            #expect(try await server.request(.GET, "/_stratus/apps/a", admin: true).status == 200)
+            #expect(try await server.request(.POST, "/pub", body: Array("hi".utf8)).text == "hi")
+            #expect(try await server.request(.GET, "/_stratus/health").status == 200)
+            #expect(try await server.request(.GET, "/_stratus/openapi.yaml").status == 200)
+            // Nothing an unauthenticated request did reached the app.
+            #expect(server.platform.app(named: "a") != nil)
         }
     }
 }
