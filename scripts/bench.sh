@@ -15,7 +15,7 @@ swift build -c release --product stratus-bench 2>&1 | tail -1
 echo "== in process"
 .build/release/stratus-bench
 
-echo "== HTTP (wrk -t2 -c32 -d${seconds}s, server with 2 workers, same machine)"
+echo "== HTTP (wrk -t2 -c32 -d${seconds}s, server with its default workers, same machine)"
 data="$(mktemp -d)"
 port=18181
 STRATUS_TOKEN=bench .build/release/stratus serve --data "$data" --port "$port" --deploy samples/hello >"$data/log" 2>&1 &
