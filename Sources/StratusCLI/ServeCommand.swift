@@ -16,7 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The address to listen on (STRATUS_HOST; default 127.0.0.1).") var host: String?
     @Option(name: .long, help: "The port to listen on (STRATUS_PORT; default 8080).") var port: Int?
     @Option(name: .long, help: "The store: a SQLite file path (default DIR/stratus.sqlite); postgres:// URLs come with cluster mode.") var store: String?
-    @Flag(name: .long, help: "Serve HTTPS (not available yet).") var tls = false
+    @Flag(name: .long, help: "Serve HTTPS instead of HTTP (STRATUS_TLS=1): with --cert and --key, or a self-signed certificate made once in DIR/tls.") var tls = false
+    @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
+    @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
     @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core and one more; at least 2).") var workers: Int?
     @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
@@ -31,6 +33,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text), value > 0 else { throw ValidationError("\(name)=\(text) must be a positive whole number") }
             return value
+        }
+        func flag(_ name: String) throws -> Bool {
+            switch environment[name]?.lowercased() {
+            case nil, "", "0", "false", "no", "off": return false
+            case "1", "true", "yes", "on": return true
+            case let text?: throw ValidationError("\(name)=\(text) must be 1 or 0")
+            }
         }
         config.dataDirectory = data ?? environment["STRATUS_DATA"] ?? config.dataDirectory
         config.host = host ?? environment["STRATUS_HOST"] ?? config.host
@@ -47,15 +56,26 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.defaults.callDepth) is not")
         }
         config.deploy = deploy
+        config.tls = try tls || flag("STRATUS_TLS")
+        // An empty variable (`STRATUS_TLS_CERT=`) means unset, as a shell script clearing it intends.
+        config.certificateFile = certificate ?? environment["STRATUS_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
+        config.keyFile = key ?? environment["STRATUS_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if !config.tls && (config.certificateFile != nil || config.keyFile != nil) {
+            // Serving plain HTTP to someone who handed over a certificate would be a silent downgrade.
+            throw StratusError(.badRequest, code: "tls_options", "--cert and --key (STRATUS_TLS_CERT, STRATUS_TLS_KEY) are for HTTPS; add --tls (or STRATUS_TLS=1)")
+        }
         return config
     }
 
     func run() async throws {
-        if tls { throw CLIError("--tls is not available yet; put a TLS proxy in front of Stratus for now") }
         let config = try configuration()
         var logger = Logger(label: "stratus")
         logger.logLevel = .info
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        // Before the store opens: a bad certificate or key stops the start with nothing begun.
+        let identity = try config.tls ? TLSIdentity.resolve(
+            certificateFile: config.certificateFile, keyFile: config.keyFile,
+            dataDirectory: config.dataDirectory, host: config.host) : nil
         let storePath: String
         switch config.storeURL {
         case .some(let url) where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
@@ -72,13 +92,36 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (token, tokenFile) = try AdminToken.resolve(given: config.token, dataDirectory: config.dataDirectory)
         if let tokenFile { logger.info("admin token in \(tokenFile)") }
-        let server = StratusServer.make(
-            platform: platform, settings: HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit),
-            host: config.host, port: config.port, logger: logger,
-            onRunning: { [logger] port in logger.info("Stratus serving on http://\(config.host):\(port) with \(platform.apps.count) app(s)") })
+        let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit)
+        let scheme = identity == nil ? "http" : "https"
+        let onRunning: @Sendable (Int) async -> Void = { [logger] port in
+            logger.info("Stratus serving on \(scheme)://\(config.host):\(port) with \(platform.apps.count) app(s)")
+        }
+        let server: any Service
+        if let identity {
+            logIdentity(identity, logger: logger)
+            server = try StratusServer.make(platform: platform, settings: settings, host: config.host, port: config.port,
+                                            tls: identity.serverConfiguration(), logger: logger, onRunning: onRunning)
+        } else {
+            server = StratusServer.make(platform: platform, settings: settings, host: config.host, port: config.port,
+                                        logger: logger, onRunning: onRunning)
+        }
         let dispatcher = EventDispatcher(platform: platform, logger: logger)
         let scheduler = CronScheduler(platform: platform, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [dispatcher, scheduler, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+
+    private func logIdentity(_ identity: TLSIdentity, logger: Logger) {
+        let expiry = identity.notValidAfter.formatted(.iso8601)
+        if let renewal = identity.renewal {
+            logger.info("made a self-signed TLS certificate for \(identity.names.joined(separator: ", ")) (\(renewal)), valid until \(expiry)")
+        }
+        let origin = identity.isGenerated ? "self-signed " : ""
+        logger.info("TLS \(origin)certificate \(identity.certificateFile), key \(identity.keyFile), SHA-256 fingerprint \(identity.fingerprint), valid until \(expiry)")
+        if identity.notValidAfter <= Date() {
+            // Served all the same: refusing to start would take the server down over a renewal.
+            logger.warning("the TLS certificate \(identity.certificateFile) expired at \(expiry); clients will refuse it until it is replaced")
+        }
     }
 }

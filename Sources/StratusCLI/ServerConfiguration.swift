@@ -16,6 +16,12 @@ public struct ServerConfiguration: Sendable {
     public var defaults = FunctionDefaults()
     /// App folders deployed at start-up.
     public var deploy: [String] = []
+    /// Serve HTTPS instead of HTTP, on the same port.
+    public var tls = false
+    /// PEM files of the certificate chain and its private key; `nil` for both: a self-signed
+    /// pair that `TLSIdentity` keeps in `DIR/tls`.
+    public var certificateFile: String?
+    public var keyFile: String?
 
     public init() {}
 }

@@ -1,5 +1,7 @@
 import Hummingbird
+import HummingbirdTLS
 import Logging
+import NIOSSL
 import ServiceLifecycle
 import StratusRuntime
 
@@ -13,6 +15,21 @@ public enum StratusServer {
     {
         Application(
             responder: StratusResponder(platform: platform, settings: settings),
+            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            logger: logger)
+    }
+
+    /// The same application serving HTTPS with `tls` (certificate chain and key) on the same
+    /// address; a TLS configuration NIO cannot use (a key it cannot load) throws here, before
+    /// anything listens.
+    public static func make(platform: Platform, settings: HTTPSettings, host: String, port: Int, tls: TLSConfiguration,
+                            logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> any Service
+    {
+        Application(
+            responder: StratusResponder(platform: platform, settings: settings),
+            server: try .tls(.http1(), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)

@@ -53,12 +53,15 @@ enum StratusProcess {
     /// A `stratus serve` process on a free loopback port; stopped with SIGTERM when done.
     final class Server: @unchecked Sendable {
         let process = Process()
+        /// `https://...` when the server was told to serve TLS (`--tls` or `STRATUS_TLS=1`).
         let url: String
+        let port: Int
         private let log: Pipe
 
         init(data: String, extra: [String] = [], environment: [String: String] = [:]) throws {
-            let port = try freePort()
-            url = "http://127.0.0.1:\(port)"
+            port = try freePort()
+            let tls = extra.contains("--tls") || environment["STRATUS_TLS"] == "1"
+            url = "\(tls ? "https" : "http")://127.0.0.1:\(port)"
             process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)
             process.arguments = ["serve", "--data", data, "--port", String(port)] + extra
             process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }.merging(environment) { $1 }
@@ -82,6 +85,12 @@ enum StratusProcess {
                 process.terminate()
                 process.waitUntilExit()
             }
+        }
+
+        /// Stops the server and returns everything it printed (its log).
+        func stopAndReadLog() -> String {
+            stop()
+            return String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         }
 
         /// Ends the server at once, as a crash or power cut would: no shutdown, no flush.
