@@ -3,28 +3,53 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
+import Synchronization
 
 /// Where client commands find the server and how they authenticate.
 struct ClientOptions: ParsableArguments {
     @Option(name: .long, help: "The server's URL (STRATUS_SERVER; default http://127.0.0.1:8080).") var server: String?
     @Option(name: .long, help: "The admin token (STRATUS_TOKEN; else ./stratus-data/admin-token if it exists).") var token: String?
+    @Option(name: .long, help: "A PEM certificate to trust for an https:// server (STRATUS_CA_CERT; else ./stratus-data/tls/cert.pem if it exists).") var cacert: String?
 
     func client(environment: [String: String] = ProcessInfo.processInfo.environment) -> AdminClient {
         let server = server ?? environment["STRATUS_SERVER"] ?? "http://127.0.0.1:8080"
         let token = token ?? environment["STRATUS_TOKEN"]
             ?? (try? String(contentsOfFile: "./stratus-data/admin-token", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-        return AdminClient(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token)
+        // A server started with --tls in this folder made its own certificate: trust it, as the token.
+        let local = "./stratus-data/tls/cert.pem"
+        let trusted = cacert ?? environment["STRATUS_CA_CERT"] ?? (FileManager.default.fileExists(atPath: local) ? local : nil)
+        return AdminClient(server: server.hasSuffix("/") ? String(server.dropLast()) : server, token: token,
+                           trustedCertificate: server.hasPrefix("https://") ? trusted : nil)
     }
 }
 
 /// Talks to the admin API; turns its JSON errors into one-line `CLIError`s.
 struct AdminClient: Sendable {
+    /// Clients by the certificate they trust (nil: the system's authorities), kept for the
+    /// process: a client must be shut down before it goes away, and a command is short.
+    private static let clients = Mutex<[String?: HTTPClient]>([:])
+
     /// Fails at once when nothing listens, instead of retrying the connection until the deadline.
-    private static let http: HTTPClient = {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    private static func http(trusting certificate: String?) throws -> HTTPClient {
+        try clients.withLock { clients in
+            if let client = clients[certificate] { return client }
+            var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
+            configuration.connectionPool.retryConnectionEstablishment = false
+            if let certificate {
+                do {
+                    var tls = TLSConfiguration.makeClientConfiguration()
+                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(certificate))
+                    configuration.tlsConfiguration = tls
+                } catch {
+                    throw CLIError("cannot read the certificate \(certificate) to trust (\(error)); give a PEM file with --cacert or STRATUS_CA_CERT")
+                }
+            }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[certificate] = client
+            return client
+        }
+    }
 
     struct Reply {
         var status: Int
@@ -34,6 +59,8 @@ struct AdminClient: Sendable {
 
     let server: String
     let token: String?
+    /// A PEM certificate to trust instead of the system's authorities, for an https:// server.
+    var trustedCertificate: String? = nil
 
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> Reply {
         var request = HTTPClientRequest(url: server + path)
@@ -44,7 +71,7 @@ struct AdminClient: Sendable {
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         do {
-            let response = try await Self.http.execute(request, timeout: .minutes(10))
+            let response = try await Self.http(trusting: trustedCertificate).execute(request, timeout: .minutes(10))
             let bytes = try await response.body.collect(upTo: 1 << 30)
             return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer: bytes))
         } catch let error as CLIError {

@@ -55,6 +55,12 @@ import X509
         #expect(try Self.bytes(certificateFile) == firstCertificate)
         #expect(try Self.bytes(keyFile) == firstKey)
         #expect(try await Self.get(server.url + "/_stratus/health", trusting: firstCertificate) == 200)
+        // The CLI trusts it with --cacert, or by itself from ./stratus-data/tls/cert.pem.
+        let token = try String(contentsOfFile: dir.file("admin-token"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let apps = try StratusProcess.run(["apps", "--server", server.url, "--token", token, "--cacert", certificateFile])
+        #expect(apps.status == 0, "\(apps.stderr)")
+        let untrusted = try StratusProcess.run(["apps", "--server", server.url, "--token", token])
+        #expect(untrusted.status != 0, "the system's authorities do not know a self-signed certificate")
         #expect(!server.stopAndReadLog().contains("made a self-signed TLS certificate"))
     }
 
