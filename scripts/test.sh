@@ -8,3 +8,4 @@ scripts/setup.sh
 scripts/build-samples.sh
 swift build --build-tests
 swift test --skip-build "$@"
+scripts/fuzz-api.sh .build/debug/stratus

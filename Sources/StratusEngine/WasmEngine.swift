@@ -42,6 +42,9 @@ public final class WasmEngine: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StratusError(.badRequest, code: "module_invalid", "\(path): not UTF-8 text")
         }
+        guard NestingLimit.watDepth(text) <= NestingLimit.wat else {
+            throw StratusError(.badRequest, code: "module_invalid", "\(path): the text nests deeper than \(NestingLimit.wat) levels; flatten it, or compile it to .wasm")
+        }
         do {
             return try wat2wasm(text)
         } catch {

@@ -10,6 +10,9 @@ public struct ManifestParser: Sendable {
     }
 
     public func parse(_ text: String) throws -> AppManifest {
+        guard NestingLimit.yamlDepth(text) <= NestingLimit.manifest else {
+            throw fail("", "the manifest nests deeper than \(NestingLimit.manifest) levels; a manifest needs only a few")
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw fail("", "the file is empty; it needs at least `app:` and `functions:`") }

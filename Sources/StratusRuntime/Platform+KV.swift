@@ -52,6 +52,11 @@ extension Platform {
         guard (1...512).contains(key.utf8.count) else {
             throw StratusError(key.isEmpty ? .badRequest : .tooLarge, code: "kv_key_invalid", "a key must be 1 to 512 bytes of UTF-8; this one has \(key.utf8.count)")
         }
+        // In a URL a `.` or `..` segment means a move in the path, which a proxy may apply:
+        // refuse such keys rather than store one that names another place.
+        guard !key.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == "." || $0 == ".." }) else {
+            throw StratusError(.badRequest, code: "kv_key_invalid", "`\(key)` has a `.` or `..` segment, which URLs treat as a path move; choose a key without them")
+        }
         return Array(key.utf8)
     }
 
