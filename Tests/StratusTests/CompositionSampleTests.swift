@@ -39,14 +39,8 @@ import Testing
     /// `bytes` of text whose words come from a vocabulary of `vocabulary` words with a skewed
     /// (roughly Zipf) frequency, a dozen words a line; deterministic for a seed.
     static func text(bytes: Int, vocabulary: Int = 5000, seed: UInt64) -> [UInt8] {
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15  // SplitMix64
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
         let separators: [UInt8] = [0x20, 0x20, 0x20, 0x09, 0x20, 0x0D, 0x0B, 0x0C]
         var text: [UInt8] = []
         text.reserveCapacity(bytes + 64)

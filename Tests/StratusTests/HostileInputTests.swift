@@ -817,7 +817,7 @@ enum ModuleMutator {
 
     /// Mutation number `index` of `base`, and what it did.
     static func mutate(_ base: [UInt8], _ index: Int) -> (String, [UInt8]) {
-        var random = MutationRandom(seed: UInt64(index) &+ 0x5EED)
+        var random = SplitMix64(seed: UInt64(index) &+ 0x5EED)
         var bytes = base
         let all = sections(base)
         let section = all[random.below(all.count)]
@@ -886,18 +886,3 @@ enum ModuleMutator {
     }
 }
 
-/// A small deterministic random generator (MutationRandom), so every run tries the same modules.
-struct MutationRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(1, bound))) }
-}

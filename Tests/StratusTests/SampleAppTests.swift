@@ -71,15 +71,8 @@ import Testing
     /// `bytes` of pseudo-random words (1 to 12 bytes, some of them UTF-8 letters) separated by runs
     /// of mixed whitespace, from a fixed seed; it begins and ends with whitespace.
     static func corpus(bytes: Int, seed: UInt64) -> [UInt8] {
-        var state = seed
-        func next() -> UInt64 {
-            // SplitMix64.
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var random = SplitMix64(seed: seed)
+        func next() -> UInt64 { random.next() }
         let whitespace: [UInt8] = [0x20, 0x20, 0x20, 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C]
         let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,;!?-'\"".utf8)
         let accented = Array("é".utf8)
