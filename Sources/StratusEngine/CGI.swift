@@ -1,3 +1,6 @@
+import WasmKit
+@_spi(WASIPlatform) import WASI
+
 /// The CGI/WAGI conventions for WASI commands: the environment a program sees, and the header
 /// lines it may print before its body.
 enum CGI {
@@ -75,5 +78,30 @@ enum CGI {
 extension String {
     var trimmingSpaces: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
+
+extension CGI {
+    /// WASI's `environ_get` or `environ_sizes_get`, answering with the environment of the
+    /// invocation `context` serves at the time of the call.
+    static func environmentFunction(_ name: String, _ context: GuestContext) -> Function.Implementation {
+        { _, values in
+            let entries = environment(for: context.invocation).map { Array("\($0.key)=\($0.value)".utf8) + [0] }
+            let first = values[0].i32, second = values[1].i32
+            var ok: Bool
+            if name == "environ_sizes_get" {
+                ok = context.writeU32(UInt32(entries.count), at: first)
+                    && context.writeU32(UInt32(entries.reduce(0) { $0 + $1.count }), at: second)
+            } else {
+                ok = true
+                var text = second
+                for (index, entry) in entries.enumerated() where ok {
+                    ok = context.writeU32(text, at: first &+ UInt32(index * 4))
+                        && context.copyOut(entry, from: 0, to: text, cap: UInt32(entry.count)) == Int32(entry.count)
+                    text &+= UInt32(entry.count)
+                }
+            }
+            return [.i32(ok ? 0 : UInt32(WASIAbi.Errno.EFAULT.rawValue))]
+        }
     }
 }

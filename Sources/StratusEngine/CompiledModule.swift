@@ -28,6 +28,8 @@ public struct CompiledModule: Sendable {
 
     /// Hex sha256 of the binary module.
     public let sha256: String
+    /// What the engine's cache knows it by: the hash, the entry and the bindable names.
+    let key: String
     public let entry: Entry
     /// Whether the module imports WASI and needs a bridge per instance.
     public let usesWASI: Bool
@@ -35,7 +37,11 @@ public struct CompiledModule: Sendable {
     public let bindings: [Binding]
     /// The exported functions and their types.
     let exports: [String: FunctionType]
+    /// The module instances are made from: when `state` is set, rewritten to export its state.
     let module: Module
+    /// How a pooled instance's state is reached; nil when instances cannot be pooled (module
+    /// binding, passive segments), and each invocation gets a fresh one.
+    let state: StateExports?
 
     /// Why the export `binding` asks for cannot serve it, or nil when it can.
     public func mismatch(serving binding: Binding) -> String? {

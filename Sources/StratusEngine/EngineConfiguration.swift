@@ -17,6 +17,8 @@ public struct EngineLimits: Sendable {
     /// Whether guests burn fuel, which is how a time limit stops a guest that never calls the
     /// host. Off, nothing stops a guest that loops forever; only benchmarks turn it off.
     public var fuelMetering = true
+    /// How many idle instances are kept, and for how long.
+    public var pool = PoolSettings()
 
     public init() {}
 }

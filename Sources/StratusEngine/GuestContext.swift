@@ -1,18 +1,20 @@
 import WasmKit
 
 /// The state of one invocation that host functions read and write: buffers, the response and
-/// the log. Confined to the worker thread running the guest.
+/// the log. An instance's host functions hold its context for the instance's life, so a pooled
+/// instance's context is started afresh (`begin`) for each invocation. Confined to the thread
+/// running the guest.
 final class GuestContext {
     struct Buffer {
         var bytes: [UInt8]
         var meta: [String: String] = [:]
     }
 
-    let invocation: Invocation
-    let host: any HostServices
+    private(set) var invocation: Invocation
+    private(set) var host: any HostServices
     let limits: EngineLimits
-    let output: OutputSink
-    let logs: LogSink
+    private(set) var output: OutputSink
+    private(set) var logs: LogSink
     var status = 200
     var headers: [Header] = []
     /// Set once the instance exists; host functions called before that see no memory.
@@ -31,6 +33,21 @@ final class GuestContext {
         self.limits = limits
         self.output = OutputSink(limit: limits.maxOutputBytes)
         self.logs = logs ?? LogSink(limit: limits.maxLogBytes)
+    }
+
+    /// Forgets the last invocation and serves `invocation`: what a guest sees through its host
+    /// functions must not depend on who ran before it.
+    func begin(_ invocation: Invocation, host: any HostServices) {
+        self.invocation = invocation
+        self.host = host
+        output = OutputSink(limit: limits.maxOutputBytes)
+        logs = LogSink(limit: limits.maxLogBytes)
+        status = 200
+        headers = []
+        buffers = [:]
+        nextHandle = 1
+        outputHandle = nil
+        inputHandle = nil
     }
 
     // MARK: Buffers
@@ -108,6 +125,11 @@ final class GuestContext {
     func readString(_ ptr: UInt32, _ len: UInt32) -> String? {
         guard let bytes = readBytes(ptr, len) else { return nil }
         return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Writes a little-endian `u32` into guest memory; false when out of bounds.
+    func writeU32(_ value: UInt32, at ptr: UInt32) -> Bool {
+        withGuestBytes(ptr, 4) { $0.storeBytes(of: value.littleEndian, as: UInt32.self) } != nil
     }
 
     /// Copies from `bytes[offset...]` into guest memory; bytes copied, or INVALID.

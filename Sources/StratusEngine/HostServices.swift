@@ -113,3 +113,6 @@ extension HostServices {
     public func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput> { .failure(.denied) }
     public func bind(_ function: String) -> HostResult<BoundFunction> { .failure(.denied) }
 }
+
+/// The host of set-up code that runs before any invocation: it grants nothing.
+struct NoHost: HostServices {}

@@ -24,7 +24,7 @@ public struct InvocationLimits: Sendable {
     }
 
     /// The error of an invocation stopped at its deadline.
-    func timeoutError() -> StratusError {
+    public func timeoutError() -> StratusError {
         StratusError(.timeout, code: "timeout",
                      "the function ran past its time limit of \(timeoutMilliseconds) ms and was stopped; raise limits.timeout_ms or make it do less per invocation")
     }

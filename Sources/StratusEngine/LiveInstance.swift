@@ -2,42 +2,87 @@ import WasmKit
 import WasmKitWASI
 @_spi(WASIPlatform) import WASI
 
-/// An instance serving one invocation, with what must be released when the invocation ends:
-/// its WASI bridge (whose `deinit` crashes unless closed) and the instances of functions it
-/// imports through module binding. Confined to the worker thread running the invocation.
+/// An instance with what must be released when it goes: its WASI bridge (whose `deinit`
+/// crashes unless closed) and the instances of functions it imports through module binding.
+/// A fresh instance serves one invocation; a pooled one serves many, one at a time, its
+/// context started afresh and its state put back to its snapshot between them. Used by one
+/// thread at a time.
 final class LiveInstance {
     let context: GuestContext
+    let store: Store
+    let limiter: MemoryCap
     /// Set once instantiation succeeded.
     var instance: Instance!
+    /// The state right after set-up, when the instance is pooled.
+    var snapshot: InstanceSnapshot?
     /// Instances of bound functions, by function name, made on first use.
     var bound: [String: LiveInstance] = [:]
+    let files = FileTableWatch()
     private var bridge: WASIBridgeToHost?
+    private var stdin: InputStream?
     private var stderr: OutputStream?
 
-    init(context: GuestContext) {
+    init(context: GuestContext, store: Store, limiter: MemoryCap) {
         self.context = context
+        self.store = store
+        self.limiter = limiter
     }
 
     /// Links WASI preview 1 CGI style: standard input is the input, standard output the response
     /// body, standard error the log, and `api://input` / `api://output` name the same streams.
+    /// The streams read the context, so they follow it from one invocation to the next; the
+    /// environment is the current invocation's too, served here rather than by the bridge.
     func linkWASI(to imports: inout Imports, store: Store) throws {
-        let invocation = context.invocation
-        let errorStream = OutputStream(.log(context.logs))
+        let input = InputStream(context, .standard, watch: files)
+        let errorStream = OutputStream(context, .log, .standard, watch: files)
+        stdin = input
         stderr = errorStream
-        let fileSystem = try InvocationFileSystem(input: invocation.input, output: context.output)
+        let fileSystem = try InvocationFileSystem(context: context, watch: files)
         let options = WASIBridgeToHost.FileSystemOptions.custom { fileSystem }
-            .withStdio(stdin: InputStream(invocation.input), stdout: OutputStream(.body(context.output)), stderr: errorStream)
+            .withStdio(stdin: input, stdout: OutputStream(context, .body, .standard, watch: files), stderr: errorStream)
             .withPreopens([.init(guestPath: InvocationFileSystem.apiDirectory, hostPath: InvocationFileSystem.apiDirectory)])
-        let wasi = try WASIBridgeToHost(args: [invocation.functionName], environment: CGI.environment(for: invocation),
-                                        fileSystem: options)
+        let wasi = try WASIBridgeToHost(args: [context.invocation.functionName], environment: [:], fileSystem: options)
         bridge = wasi
-        wasi.link(to: &imports, store: store)
+        for (name, function) in wasi.hostFunctions(capabilities: WASICapability.all) {
+            let implementation: Function.Implementation
+            switch name {
+            case "environ_get", "environ_sizes_get":
+                implementation = CGI.environmentFunction(name, context)
+            case "fd_renumber":
+                // Moves a descriptor the next invocation would expect where it was.
+                implementation = { [files] caller, values in
+                    files.change()
+                    return try function.implementation(Self.memory(of: caller), values)
+                }
+            default:
+                implementation = { caller, values in try function.implementation(Self.memory(of: caller), values) }
+            }
+            imports.define(module: HostABI.wasiModule, name: name, Function(store: store, type: function.type, body: implementation))
+        }
+    }
+
+    private static func memory(of caller: borrowing Caller) throws -> Memory {
+        guard case .memory(let memory) = caller.instance?.export("memory") else {
+            throw WASIError(description: "the module exports no memory named \"memory\", which WASI needs")
+        }
+        return memory
+    }
+
+    /// Starts serving `invocation` on a pooled instance.
+    func begin(_ invocation: Invocation, host: any HostServices) {
+        context.begin(invocation, host: host)
+        stdin?.rewind()
     }
 
     /// Moves what the guest wrote to standard error into the log.
     func flush() {
         stderr?.flush()
         for callee in bound.values { callee.flush() }
+    }
+
+    /// An instance a pool still held when the engine went away closes here.
+    deinit {
+        close()
     }
 
     func close() {

@@ -130,8 +130,8 @@ extension GuestContext {
     /// the invocation's deadline (time spent in the host, such as a long call, burns no fuel)
     /// it stops the guest instead.
     func i32Function(store: Store, type: FunctionType, _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
-        let limits = invocation.limits
-        return Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
+        Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
+            let limits = self.invocation.limits
             guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
             out[0] = .i32(UInt32(bitPattern: body(p)))
         })

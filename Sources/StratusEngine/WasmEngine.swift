@@ -1,4 +1,6 @@
 import Crypto
+import Dispatch
+import Synchronization
 import StratusModel
 @_spi(Fuzzing) import WasmKit
 import WasmKitWASI
@@ -13,6 +15,10 @@ public final class WasmEngine: Sendable {
     /// Validates modules at deploy by translating every function up front.
     private let validationEngine: Engine
     private let cache = ModuleCache()
+    private let pool: InstancePool
+    private let made = Atomic(0)
+    /// Where pools are filled ahead of demand, one instance at a time.
+    private let fillQueue = DispatchQueue(label: "stratus.pool-fill", qos: .utility)
     private let stacks: StackPool
     public let limits: EngineLimits
     /// The `wasi_snapshot_preview1` functions the bridge provides, with their types.
@@ -20,6 +26,7 @@ public final class WasmEngine: Sendable {
 
     public init(limits: EngineLimits = EngineLimits()) {
         self.limits = limits
+        pool = InstancePool(settings: limits.pool)
         engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: limits.fuelMetering))
         stacks = StackPool(engine: engine)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
@@ -115,8 +122,14 @@ public final class WasmEngine: Sendable {
                 exports[export.name] = function.type
             }
         }
-        let compiled = CompiledModule(sha256: hash, entry: resolved, usesWASI: usesWASI, bindings: bindings,
-                                      exports: exports, module: module)
+        // Instances of a module that imports other functions hold theirs: they are not pooled.
+        var state = bindings.isEmpty ? StateExports(bytes) : nil
+        var runtimeModule = module
+        if let exposed = state {
+            do { runtimeModule = try parseWasm(bytes: exposed.bytes) } catch { state = nil }
+        }
+        let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, usesWASI: usesWASI, bindings: bindings,
+                                      exports: exports, module: runtimeModule, state: state)
         cache[key] = compiled
         return compiled
     }
@@ -163,18 +176,46 @@ public final class WasmEngine: Sendable {
     /// Forgets compiled modules that no deployed app uses any more.
     public func retainModules(_ hashes: Set<String>) {
         cache.retain(only: hashes)
+        pool.retain { key in hashes.contains { key.contains("#\($0)#") } }
+    }
+
+    /// How many instances the engine has made (each a cold start: translation included).
+    public var instancesMade: Int { made.load(ordering: .relaxed) }
+
+    /// How many instances of `app`'s `function` (of `compiled`) are idle.
+    public func idleInstances(_ compiled: CompiledModule, app: String, function: String) -> Int {
+        pool.idleCount(Self.poolKey(compiled, Invocation(input: [], context: ["app": app, "function": function])))
+    }
+
+    /// Lets go of instances idle longer than the pool keeps them.
+    public func trimPools() {
+        pool.trim()
     }
 
     // MARK: Invoke
 
-    /// Runs one invocation in a fresh instance. Blocks the calling thread until the guest ends.
+    /// Runs one invocation in an instance put back to its snapshot, or a fresh one when none is
+    /// idle. Blocks the calling thread until the guest ends.
     public func invoke(_ compiled: CompiledModule, _ invocation: Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
-        let context = GuestContext(invocation: invocation, host: host, limits: limits)
+        let key = Self.poolKey(compiled, invocation)
         var live: LiveInstance?
-        defer { live?.close() }
+        var reusable = false
+        defer {
+            if let live {
+                if reusable { release(live, key) } else { live.close() }
+            }
+        }
+        let logs: () -> [LogLine] = { live?.context.logs.lines ?? [] }
         do {
-            live = try instantiate(compiled, context)
-            guard let entry = live?.instance.exports[function: compiled.entry.name] else {
+            if let pooled = pool.checkout(key) {
+                pooled.begin(invocation, host: host)
+                live = pooled
+                try start(pooled, invocation.limits)
+            } else {
+                live = try instantiate(compiled, GuestContext(invocation: invocation, host: host, limits: limits))
+            }
+            if pool.idleCount(key) == 0 { prewarm(compiled, invocation) }
+            guard let live, let entry = live.instance.exports[function: compiled.entry.name] else {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
             do {
@@ -184,28 +225,76 @@ public final class WasmEngine: Sendable {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
                 }
             }
+            // A trapped instance is never reused: only one that ended normally goes back.
+            reusable = live.snapshot != nil
         } catch let error as StratusError {
             live?.flush()
-            throw InvocationFailure(error, logs: context.logs.lines)
+            throw InvocationFailure(error, logs: logs())
         } catch {
             live?.flush()
-            throw InvocationFailure(Self.trapError(error, invocation.limits), logs: context.logs.lines)
+            throw InvocationFailure(Self.trapError(error, invocation.limits), logs: logs())
         }
-        live?.flush()
+        live!.flush()
+        let context = live!.context
         var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
         if compiled.entry == .command { CGI.applyHeaders(to: &output) }
         return output
     }
 
+    /// Idle instances are kept per function of an app, as the function's limits and name
+    /// (standard WASI `argv[0]`) are its own.
+    private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> String {
+        "\(invocation.context["app"] ?? "")/\(invocation.functionName)#\(compiled.key)"
+    }
+
+    /// Gives a pooled instance `limits`: its time budget, and a memory cap it must already fit.
+    private func start(_ live: LiveInstance, _ limits: InvocationLimits) throws {
+        live.limiter.bytes = limits.memoryBytes
+        _ = try live.limiter.limitMemoryGrowth(to: live.context.memory?.byteCount ?? 0)
+        if self.limits.fuelMetering {
+            live.store.fuel = Fuel(remaining: FuelRate.budget(for: limits.deadline - .now))
+        }
+    }
+
+    /// Puts an instance that served an invocation back to its snapshot and into the pool, or
+    /// lets it go when its state cannot be put back.
+    private func release(_ live: LiveInstance, _ key: String) {
+        guard let snapshot = live.snapshot, live.files.isPristine, !live.limiter.grewTable, snapshot.restore() else {
+            live.close()
+            return
+        }
+        live.context.begin(Invocation(input: [], context: [:]), host: NoHost())
+        pool.checkin(key, live, bytes: snapshot.memoryBytes)
+    }
+
+    /// Makes an instance for the pool of `invocation`'s function in the background, so the next
+    /// invocation that finds none idle does not wait for translation. Set-up (a reactor's
+    /// `_initialize`) runs under the function's limits and with no grants.
+    public func prewarm(_ compiled: CompiledModule, _ invocation: Invocation) {
+        guard compiled.state != nil, limits.pool.fillAhead, limits.pool.maxIdlePerFunction > 0 else { return }
+        let key = Self.poolKey(compiled, invocation)
+        let placeholder = Invocation(input: [], context: ["app": invocation.context["app"] ?? "", "function": invocation.functionName],
+                                     limits: InvocationLimits(timeout: invocation.limits.timeout, memoryBytes: invocation.limits.memoryBytes))
+        fillQueue.async { [self] in
+            guard pool.idleCount(key) == 0,
+                  let live = try? instantiate(compiled, GuestContext(invocation: placeholder, host: NoHost(), limits: limits))
+            else { return }
+            pool.checkin(key, live, bytes: live.snapshot?.memoryBytes ?? 0)
+        }
+    }
+
     /// A new instance of `compiled` whose host functions serve `context`, set up and ready for
     /// its entry: a reactor (a library built with a WASI libc) has run its `_initialize`.
+    /// A poolable module's instance also gets its snapshot, taken here, before any invocation.
     func instantiate(_ compiled: CompiledModule, _ context: GuestContext) throws -> LiveInstance {
+        made.add(1, ordering: .relaxed)
         let store = Store(engine: engine)
-        store.resourceLimiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
+        let limiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
+        store.resourceLimiter = limiter
         if limits.fuelMetering {
             store.fuel = Fuel(remaining: FuelRate.budget(for: context.invocation.limits.deadline - .now))
         }
-        let live = LiveInstance(context: context)
+        let live = LiveInstance(context: context, store: store, limiter: limiter)
         var imports = Imports()
         do {
             for item in compiled.module.imports {
@@ -228,6 +317,10 @@ public final class WasmEngine: Sendable {
             context.memory = instance.exports[memory: "memory"]
             if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
                 _ = try stacks.withStack { try initialize.invoke([], on: &$0) }
+            }
+            if let state = compiled.state, live.files.isPristine {
+                live.snapshot = InstanceSnapshot(instance, state)
+                limiter.grewTable = false
             }
         } catch {
             live.close()

@@ -168,12 +168,19 @@ public final class Platform: Sendable {
         }
     }
 
+    /// Serves `app`, and has an instance of each of its functions made ahead of its first request.
     private func install(_ app: DeployedApp) {
-        snapshot.withLock { state in
+        let installed = snapshot.withLock { state in
             // Two deploys of one app may finish out of order: the higher version wins.
-            if let current = state.apps[app.name], current.record.version > app.record.version { return }
+            if let current = state.apps[app.name], current.record.version > app.record.version { return false }
             state.apps[app.name] = app
             state.routes = Self.routes(of: state.apps)
+            return true
+        }
+        guard installed else { return }
+        for function in app.manifest.functions {
+            guard let module = app.module(for: function.name) else { continue }
+            engine.prewarm(module, invocation(of: function, in: app, input: [], context: [:], deadline: nil))
         }
     }
 
@@ -199,9 +206,16 @@ public final class Platform: Sendable {
         }
         var context = extra
         context["trigger"] = trigger
-        return try await gate.run("\(appName)/\(name)") {
-            try await pool.run { [context] in try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+        let work: @Sendable () async throws -> InvocationOutput = { [self, context] in
+            try await gate.run("\(appName)/\(name)") {
+                try await pool.run { try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+            }
         }
+        // A function's caller hears of its timeout at its limit however busy the machine, even
+        // if the guest has CPU budget left (see AnswerBy).
+        guard case .function(let spec) = app.manifest.callable(named: name) else { return try await work() }
+        let limits = invocation(of: spec, in: app, input: [], context: [:], deadline: nil).limits
+        return try await AnswerBy.run(until: limits.deadline, late: { InvocationFailure(limits.timeoutError(), logs: []) }, work)
     }
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a

@@ -46,18 +46,18 @@ import Testing
         _ = try await platform.deploy(TestApps.bundle(app: "runaway", [
             ("spin", Self.spin, []), ("hog", Self.hog, []), ("big", Self.big, []), ("recurse", Self.recurse, []),
         ], functionExtra: [
-            "spin": "limits:\n  timeout_ms: 300",
+            "spin": "limits:\n  timeout_ms: 1000",
             "hog": "limits:\n  memory_mb: 4",
             "big": "limits:\n  memory_mb: 2",
         ]))
         let timeout = await failure(platform, "runaway", "spin")
         #expect(timeout?.0.code == "timeout")
         #expect(timeout?.0.httpStatus == 504)
-        #expect(timeout?.0.message.contains("time limit of 300 ms") == true)
-        // Stopped by its own limit, long before the server's default of 10 s (no finer timing:
-        // this machine is shared and noisy).
-        print("spin with timeout_ms 300 stopped after \(timeout?.1 ?? .zero)")
-        #expect((timeout?.1 ?? .seconds(100)) < .seconds(5))
+        #expect(timeout?.0.message.contains("time limit of 1000 ms") == true)
+        // Stopped by its own limit, before the server's default of 10 s. (The promise of an
+        // answer within twice the limit is checked against a server process below: in this
+        // process other tests' guests may hold every thread the answer needs.)
+        #expect((timeout?.1 ?? .seconds(100)) < .seconds(9))
 
         let hog = await failure(platform, "runaway", "hog")
         #expect(hog?.0.code == "memory_limit")
@@ -77,7 +77,7 @@ import Testing
         // stopped at its next host call, past the deadline.
         let stopped = await failure(platform, "nested", "caller")
         #expect(stopped?.0.code == "timeout")
-        #expect((stopped?.1 ?? .seconds(100)) < .seconds(5))
+        #expect((stopped?.1 ?? .seconds(100)) < .seconds(9))
     }
 
     @Test func otherFunctionsAnswerWhileRunawayGuestsRun() async throws {
@@ -114,4 +114,22 @@ import Testing
 private actor Finished {
     var count = 0
     func add() { count += 1 }
+}
+
+/// The time limit as an HTTP client sees it, against a `stratus serve` process.
+@Suite struct LimitsOverHTTPTests {
+    @Test func aGuestThatLoopsForeverIsAnswered504WithinTwiceItsLimit() async throws {
+        try await HostileServer.with { server in
+            let deployed = try await server.deploy(TestApps.bundle(app: "runaway", [("spin", LimitsTests.spin, ["GET /spin"])],
+                                                                   functionExtra: ["spin": "limits:\n  timeout_ms: 1000"]))
+            #expect(deployed.status == 201, "\(deployed.text)")
+            let start = ContinuousClock.now
+            let reply = try await server.request(.GET, "/spin")
+            let took = ContinuousClock.now - start
+            #expect(reply.status == 504)
+            #expect(reply.text.contains("\"timeout\""))
+            #expect(took < .seconds(2), "answered after \(took)")
+            try await server.expectIntact()
+        }
+    }
 }

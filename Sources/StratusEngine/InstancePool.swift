@@ -1,0 +1,113 @@
+import Synchronization
+
+/// Idle instances, put back to their snapshots, by function: an invocation that finds one skips
+/// instantiation (WasmKit translates a module's code for every new instance). Bounded per
+/// function and in total memory; instances idle longer than `idleTimeout` are let go, down to
+/// one per function.
+final class InstancePool: Sendable {
+    typealias Settings = PoolSettings
+
+    private struct Idle {
+        let live: LiveInstance
+        let bytes: Int
+        let since: ContinuousClock.Instant
+    }
+
+    /// Instances passing into or out of the lock.
+    private struct Handoff: @unchecked Sendable {
+        // Each instance belongs to one side at a time: the pool, or the thread that took it.
+        var instances: [LiveInstance]
+        init(_ instances: [LiveInstance]) { self.instances = instances }
+        func close() { for live in instances { live.close() } }
+    }
+
+    private struct State: @unchecked Sendable {
+        // An instance is either here, owned by the pool, or checked out by one thread.
+        var idle: [String: [Idle]] = [:]
+        var bytes = 0
+    }
+
+    let settings: Settings
+    private let state = Mutex(State())
+
+    init(settings: Settings = Settings()) {
+        self.settings = settings
+    }
+
+    /// An idle instance of `key`, the one used last (its memory is likeliest in cache).
+    func checkout(_ key: String) -> LiveInstance? {
+        state.withLock { state in
+            guard let idle = state.idle[key]?.popLast() else { return Handoff([]) }
+            state.bytes -= idle.bytes
+            return Handoff([idle.live])
+        }.instances.first
+    }
+
+    /// Keeps `live`, already put back to its snapshot, unless the pool is full; closes what it
+    /// lets go (outside the lock: closing a WASI bridge does work).
+    func checkin(_ key: String, _ live: LiveInstance, bytes: Int) {
+        let now = ContinuousClock.now
+        let handoff = Handoff([live])
+        let dropped = state.withLock { state in
+            var dropped = Self.expire(&state, now: now, timeout: settings.idleTimeout)
+            if state.idle[key, default: []].count < settings.maxIdlePerFunction, state.bytes + bytes <= settings.maxBytes {
+                state.idle[key, default: []].append(Idle(live: handoff.instances[0], bytes: bytes, since: now))
+                state.bytes += bytes
+            } else {
+                dropped.instances += handoff.instances
+            }
+            return dropped
+        }
+        dropped.close()
+    }
+
+    func idleCount(_ key: String) -> Int {
+        state.withLock { $0.idle[key]?.count ?? 0 }
+    }
+
+    /// Lets go of instances idle too long.
+    func trim() {
+        let now = ContinuousClock.now
+        state.withLock { Self.expire(&$0, now: now, timeout: settings.idleTimeout) }.close()
+    }
+
+    /// Lets go of every instance whose key `keep` refuses (functions no longer deployed).
+    func retain(where keep: (String) -> Bool) {
+        state.withLock { state in
+            var dropped = Handoff([])
+            for (key, idle) in state.idle where !keep(key) {
+                dropped.instances += idle.map(\.live)
+                state.bytes -= idle.reduce(0) { $0 + $1.bytes }
+                state.idle[key] = nil
+            }
+            return dropped
+        }.close()
+    }
+
+    /// Removes instances idle longer than `timeout`, keeping the newest of each function.
+    private static func expire(_ state: inout State, now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
+        var dropped = Handoff([])
+        for (key, idle) in state.idle where idle.count > 1 && now - idle[0].since > timeout {
+            // Oldest first: the list grows at its end.
+            let stale = idle.dropLast().prefix { now - $0.since > timeout }
+            dropped.instances += stale.map(\.live)
+            state.bytes -= stale.reduce(0) { $0 + $1.bytes }
+            state.idle[key] = Array(idle.dropFirst(stale.count))
+        }
+        return dropped
+    }
+}
+
+/// How many idle instances the engine keeps, and for how long.
+public struct PoolSettings: Sendable {
+    /// The most idle instances one function keeps; 0 turns pooling off.
+    public var maxIdlePerFunction = 8
+    /// The most memory all idle instances hold together.
+    public var maxBytes = 512 << 20
+    public var idleTimeout: Duration = .seconds(60)
+    /// Whether instances are made in the background ahead of demand: at deploy, and when a
+    /// function's last idle instance is taken.
+    public var fillAhead = true
+
+    public init() {}
+}

@@ -1,0 +1,109 @@
+import WasmParser
+
+/// A module rewritten so the host can reach all of its mutable state: every defined memory,
+/// table and mutable global is also exported under a reserved name. Only the export section
+/// changes (its count and some entries appended), so no index moves and the code is untouched.
+/// This is what lets a pooled instance be put back to its snapshot between invocations.
+struct StateExports: Sendable {
+    static let prefix = "stratus:state/"
+
+    /// The rewritten binary.
+    let bytes: [UInt8]
+    /// Export names of the state, in index order of their kind.
+    let memories: [String]
+    let tables: [String]
+    let globals: [String]
+
+    /// The rewritten module, or nil when its state cannot be put back: a passive data or element
+    /// segment, once dropped, cannot be restored, so such modules run in fresh instances.
+    init?(_ binary: [UInt8]) {
+        var parser = Parser(bytes: binary)
+        var memoryCount = 0, tableCount = 0
+        var mutableGlobals: [Int] = []
+        do {
+            while let payload = try parser.parseNext() {
+                switch payload {
+                case .importSection(let imports):
+                    // Compile refuses imports other than functions, so defined indices start at 0.
+                    guard imports.allSatisfy({ if case .function = $0.descriptor { true } else { false } }) else { return nil }
+                case .memorySection(let memories): memoryCount = memories.count
+                case .tableSection(let tables): tableCount = tables.count
+                case .globalSection(let globals):
+                    mutableGlobals = globals.indices.filter { globals[$0].type.mutability == .variable }
+                case .exportSection(let exports):
+                    guard !exports.contains(where: { $0.name.hasPrefix(Self.prefix) }) else { return nil }
+                case .dataSection(let segments):
+                    guard !segments.contains(where: { if case .passive = $0 { true } else { false } }) else { return nil }
+                case .elementSection(let segments):
+                    guard !segments.contains(where: { $0.mode == .passive }) else { return nil }
+                default: break
+                }
+            }
+        } catch {
+            return nil
+        }
+        let memoryNames = (0..<memoryCount).map { "\(Self.prefix)memory/\($0)" }
+        let tableNames = (0..<tableCount).map { "\(Self.prefix)table/\($0)" }
+        let globalNames = mutableGlobals.map { "\(Self.prefix)global/\($0)" }
+        var added: [(name: String, kind: UInt8, index: Int)] = []
+        added += memoryNames.enumerated().map { ($1, 2, $0) }
+        added += tableNames.enumerated().map { ($1, 1, $0) }
+        added += zip(globalNames, mutableGlobals).map { ($0, 3, $1) }
+        guard let rewritten = Self.appendExports(added, to: binary) else { return nil }
+        bytes = rewritten
+        memories = memoryNames
+        tables = tableNames
+        globals = globalNames
+    }
+
+    /// `binary` with `added` appended to its export section, which it must have.
+    private static func appendExports(_ added: [(name: String, kind: UInt8, index: Int)], to binary: [UInt8]) -> [UInt8]? {
+        var offset = 8
+        while offset < binary.count {
+            let id = binary[offset]
+            guard let (size, sizeLength) = readULEB(binary, at: offset + 1) else { return nil }
+            let body = offset + 1 + sizeLength
+            let end = body + Int(size)
+            guard end <= binary.count else { return nil }
+            if id == 7 {
+                guard let (count, countLength) = readULEB(binary, at: body) else { return nil }
+                var section = uleb(count + UInt64(added.count))
+                section += binary[(body + countLength)..<end]
+                for export in added {
+                    section += uleb(UInt64(export.name.utf8.count)) + Array(export.name.utf8)
+                    section.append(export.kind)
+                    section += uleb(UInt64(export.index))
+                }
+                return Array(binary[..<offset]) + [7] + uleb(UInt64(section.count)) + section + Array(binary[end...])
+            }
+            offset = end
+        }
+        return nil
+    }
+
+    private static func readULEB(_ bytes: [UInt8], at start: Int) -> (UInt64, Int)? {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        var index = start
+        while index < bytes.count, shift < 64 {
+            let byte = bytes[index]
+            value |= UInt64(byte & 0x7F) << shift
+            index += 1
+            if byte & 0x80 == 0 { return (value, index - start) }
+            shift += 7
+        }
+        return nil
+    }
+
+    private static func uleb(_ value: UInt64) -> [UInt8] {
+        var value = value
+        var out: [UInt8] = []
+        repeat {
+            var byte = UInt8(value & 0x7F)
+            value >>= 7
+            if value != 0 { byte |= 0x80 }
+            out.append(byte)
+        } while value != 0
+        return out
+    }
+}

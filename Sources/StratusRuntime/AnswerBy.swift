@@ -1,0 +1,39 @@
+import Synchronization
+
+/// Answers a caller by a wall-clock instant even if the work behind the answer goes on.
+///
+/// A guest cannot be interrupted from outside (WasmKit has no interrupt, and writing its fuel
+/// from another thread would be a data race): it stops when its budget of CPU work runs out,
+/// which takes longer than its time limit on a machine whose cores are busy. The caller still
+/// gets its `timeout` by this instant; the guest keeps its worker until its budget ends.
+enum AnswerBy {
+    static func run<T: Sendable>(until instant: ContinuousClock.Instant, late: @escaping @Sendable () -> any Error,
+                                 _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let answer = Answer(continuation)
+            let timer = Task {
+                try? await Task.sleep(until: instant, clock: .continuous)
+                if !Task.isCancelled { answer.resume(.failure(late())) }
+            }
+            Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                timer.cancel()
+                answer.resume(result)
+            }
+        }
+    }
+
+    /// Resumes its continuation with the first result given, and ignores the other.
+    private final class Answer<T: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<T, any Error>?>
+
+        init(_ continuation: CheckedContinuation<T, any Error>) {
+            self.continuation = Mutex(continuation)
+        }
+
+        func resume(_ result: Result<T, any Error>) {
+            continuation.withLock { $0.take() }?.resume(with: result)
+        }
+    }
+}

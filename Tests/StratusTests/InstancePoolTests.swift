@@ -1,0 +1,107 @@
+import Foundation
+import StratusEngine
+import Testing
+
+/// Pooled instances: an invocation reuses an instance put back to its snapshot, and sees
+/// nothing an earlier invocation left in memory, globals, tables, or its WASI streams.
+@Suite struct InstancePoolTests {
+    /// An engine that makes instances only when asked, so a test knows which one serves.
+    private static func engine() -> WasmEngine {
+        var limits = EngineLimits()
+        limits.pool.fillAhead = false
+        return WasmEngine(limits: limits)
+    }
+
+    /// Answers with what it finds (8 bytes of memory at 100, a mutable global, table slot 1's
+    /// function result), then leaves its input there as a secret, sets the global and points
+    /// table slot 1 at another function.
+    static let snoop = """
+    (module
+      (import "stratus" "input" (func $input (result i32)))
+      (import "stratus" "buf_read" (func $buf_read (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (global $secret (mut i32) (i32.const 0))
+      (type $num (func (result i32)))
+      (table 2 funcref)
+      (elem (i32.const 0) $zero $zero)
+      (func $zero (result i32) (i32.const 0))
+      (func $leak (result i32) (i32.const 0x5EC2E7))
+      (func (export "handle")
+        (i32.store (i32.const 200) (global.get $secret))
+        (i32.store (i32.const 204) (call_indirect (type $num) (i32.const 1)))
+        (drop (call $out_write (i32.const 100) (i32.const 8)))
+        (drop (call $out_write (i32.const 200) (i32.const 8)))
+        (drop (call $buf_read (call $input) (i32.const 0) (i32.const 100) (i32.const 8)))
+        (global.set $secret (i32.const 0x5EC2E7))
+        (table.set (i32.const 1) (ref.func $leak)))
+      (elem declare func $leak))
+    """
+
+    @Test("a pooled instance shows the next invocation nothing of the last: memory, global and table are put back")
+    func noStateLeaks() throws {
+        let engine = Self.engine()
+        let compiled = try WATGuest.compile(Self.snoop, engine: engine)
+        let context = ["app": "a", "function": "snoop"]
+        let clean = [UInt8](repeating: 0, count: 16)
+        for secret in ["password", "hunter22", "letmein!"] {
+            let output = try engine.invoke(compiled, Invocation(input: Array(secret.utf8), context: context), host: EngineHostDouble.denying)
+            #expect(output.body == clean, "invocation after writing a secret saw \(output.body)")
+        }
+        // One instance served all three: the test proves the reset, not fresh instances.
+        #expect(engine.instancesMade == 1)
+        #expect(engine.idleInstances(compiled, app: "a", function: "snoop") == 1)
+    }
+
+    @Test("a trapped instance is not reused")
+    func trappedInstancesAreDropped() throws {
+        let engine = Self.engine()
+        let compiled = try WATGuest.compile("""
+        (module (memory (export "memory") 1) (func (export "handle") unreachable))
+        """, engine: engine)
+        for _ in 0..<2 {
+            _ = WATGuest.failure(engine, compiled, context: ["app": "a", "function": "trap"])
+        }
+        #expect(engine.instancesMade == 2)
+        #expect(engine.idleInstances(compiled, app: "a", function: "trap") == 0)
+    }
+
+    @Test("a pooled WASI command reads each invocation's own standard input, environment and api://input")
+    func wasiCommandsServeEachInvocationAfresh() throws {
+        let engine = Self.engine()
+        let compiled = try engine.compile(Repository.module("samples/cgi/cgi.wasm"), path: "cgi.wasm")
+        for (query, body) in [("x=1", "first body"), ("y=2&z=3", "second"), ("", "")] {
+            let context = ["method": "POST", "path": "/cgi", "query": query, "app": "a", "function": "cgi"]
+            let output = try engine.invoke(compiled, Invocation(input: Array(body.utf8), context: context), host: EngineHostDouble.denying)
+            #expect(WATGuest.text(output.body) == "method=POST path=/cgi query=\(query)\n\(body)")
+        }
+        #expect(engine.instancesMade == 1)
+    }
+
+    @Test("idle instances are kept per function: another function of the same module gets its own")
+    func poolsArePerFunction() throws {
+        let engine = Self.engine()
+        let compiled = try WATGuest.compile(Self.snoop, engine: engine)
+        for function in ["one", "two", "one", "two"] {
+            _ = try engine.invoke(compiled, Invocation(input: [], context: ["app": "a", "function": function]), host: EngineHostDouble.denying)
+        }
+        #expect(engine.instancesMade == 2)
+    }
+
+    @Test("with fill-ahead on, an instance is made in the background before the first invocation")
+    func fillAheadMakesTheFirstInstance() async throws {
+        let engine = WasmEngine()
+        let compiled = try WATGuest.compile(Self.snoop, engine: engine)
+        let invocation = Invocation(input: [], context: ["app": "a", "function": "snoop"])
+        engine.prewarm(compiled, invocation)
+        for _ in 0..<500 where engine.idleInstances(compiled, app: "a", function: "snoop") == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(engine.idleInstances(compiled, app: "a", function: "snoop") == 1)
+        #expect(engine.instancesMade == 1)
+        // The invocation takes it (another may be made meanwhile, as the last idle one went) and
+        // puts it back.
+        _ = try engine.invoke(compiled, invocation, host: EngineHostDouble.denying)
+        #expect(engine.idleInstances(compiled, app: "a", function: "snoop") >= 1)
+    }
+}
