@@ -11,6 +11,8 @@ final class LiveInstance {
     let context: GuestContext
     let store: Store
     let limiter: MemoryCap
+    /// The execution stacks of the engine that made the instance.
+    let stacks: StackPool
     /// Set once instantiation succeeded.
     var instance: Instance!
     /// The state right after set-up, when the instance is pooled.
@@ -22,10 +24,11 @@ final class LiveInstance {
     private var stdin: InputStream?
     private var stderr: OutputStream?
 
-    init(context: GuestContext, store: Store, limiter: MemoryCap) {
+    init(context: GuestContext, store: Store, limiter: MemoryCap, stacks: StackPool) {
         self.context = context
         self.store = store
         self.limiter = limiter
+        self.stacks = stacks
     }
 
     /// Links WASI preview 1 CGI style: standard input is the input, standard output the response

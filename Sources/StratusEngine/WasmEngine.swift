@@ -20,6 +20,10 @@ public final class WasmEngine: Sendable {
     /// Where pools are filled ahead of demand, one instance at a time.
     private let fillQueue = DispatchQueue(label: "stratus.pool-fill", qos: .utility)
     private let stacks: StackPool
+    /// Makes the instances filled ahead of demand: it translates all code at instantiation, in
+    /// the background, so that no request pays for translation on a first call.
+    private let fillEngine: Engine
+    private let fillStacks: StackPool
     public let limits: EngineLimits
     /// The `wasi_snapshot_preview1` functions the bridge provides, with their types.
     private let wasiFunctions: [String: FunctionType]
@@ -29,6 +33,9 @@ public final class WasmEngine: Sendable {
         pool = InstancePool(settings: limits.pool)
         engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: limits.fuelMetering))
         stacks = StackPool(engine: engine)
+        fillEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager, memoryBoundsChecking: .software,
+                                                               fuelMetering: limits.fuelMetering))
+        fillStacks = StackPool(engine: fillEngine)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
         // A throwaway bridge tells which WASI names and types exist.
         var functions: [String: FunctionType] = [:]
@@ -219,7 +226,7 @@ public final class WasmEngine: Sendable {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
             do {
-                _ = try stacks.withStack { try entry.invoke([], on: &$0) }
+                _ = try live.stacks.withStack { try entry.invoke([], on: &$0) }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
@@ -277,7 +284,7 @@ public final class WasmEngine: Sendable {
                                      limits: InvocationLimits(timeout: invocation.limits.timeout, memoryBytes: invocation.limits.memoryBytes))
         fillQueue.async { [self] in
             guard pool.idleCount(key) == 0,
-                  let live = try? instantiate(compiled, GuestContext(invocation: placeholder, host: NoHost(), limits: limits))
+                  let live = try? instantiate(compiled, GuestContext(invocation: placeholder, host: NoHost(), limits: limits), ahead: true)
             else { return }
             pool.checkin(key, live, bytes: live.snapshot?.memoryBytes ?? 0)
         }
@@ -286,15 +293,15 @@ public final class WasmEngine: Sendable {
     /// A new instance of `compiled` whose host functions serve `context`, set up and ready for
     /// its entry: a reactor (a library built with a WASI libc) has run its `_initialize`.
     /// A poolable module's instance also gets its snapshot, taken here, before any invocation.
-    func instantiate(_ compiled: CompiledModule, _ context: GuestContext) throws -> LiveInstance {
+    func instantiate(_ compiled: CompiledModule, _ context: GuestContext, ahead: Bool = false) throws -> LiveInstance {
         made.add(1, ordering: .relaxed)
-        let store = Store(engine: engine)
+        let store = Store(engine: ahead ? fillEngine : engine)
         let limiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
         store.resourceLimiter = limiter
         if limits.fuelMetering {
             store.fuel = Fuel(remaining: FuelRate.budget(for: context.invocation.limits.deadline - .now))
         }
-        let live = LiveInstance(context: context, store: store, limiter: limiter)
+        let live = LiveInstance(context: context, store: store, limiter: limiter, stacks: ahead ? fillStacks : stacks)
         var imports = Imports()
         do {
             for item in compiled.module.imports {
@@ -316,7 +323,7 @@ public final class WasmEngine: Sendable {
             live.instance = instance
             context.memory = instance.exports[memory: "memory"]
             if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
-                _ = try stacks.withStack { try initialize.invoke([], on: &$0) }
+                _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }
             }
             if let state = compiled.state, live.files.isPristine {
                 live.snapshot = InstanceSnapshot(instance, state)

@@ -70,31 +70,16 @@ for _ in 0..<15 {
 report("deploy compile, \(big.count / 1024) KB module", compile, unit: "ms")
 }
 
-let engine = WasmEngine()
-let host = NoHost()
-func invocations(_ name: String, _ path: String, input: [UInt8], context: [String: String], rounds: Int) throws {
-    guard selected(name) else { return }
-    let compiled = try engine.compile(try module(path), path: path)
-    let invocation = Invocation(input: input, context: context)
-    for _ in 0..<(rounds / 10) { _ = try engine.invoke(compiled, invocation, host: host) }
-    var samples: [Double] = []
-    samples.reserveCapacity(rounds)
-    for _ in 0..<rounds {
-        let start = now()
-        _ = try engine.invoke(compiled, invocation, host: host)
-        samples.append(Double(now() - start) / 1e3)
-    }
-    report(name, samples)
-}
-
 let kib = [UInt8](repeating: 0x61, count: 1024)
-try invocations("hello: instantiate + run (\(try module("samples/hello/hello.wasm").count) B)", "samples/hello/hello.wasm",
-                input: [], context: ["param.name": "bench", "function": "hello"], rounds: 20_000)
-try invocations("uppercase 1 KiB: instantiate + run (WASI)", "samples/uppercase/uppercase.wasm",
-                input: kib, context: ["function": "uppercase"], rounds: 2_000)
+let hello = ColdStartBench.Case(name: "hello", module: try module("samples/hello/hello.wasm"), input: [],
+                               context: ["param.name": "bench", "function": "hello"], rounds: 2_000)
+let uppercase = ColdStartBench.Case(name: "uppercase 1 KiB", module: try module("samples/uppercase/uppercase.wasm"), input: kib,
+                                   context: ["function": "uppercase"], rounds: 500)
+let synthetic = ColdStartBench.Case(name: "100 KB module", module: try syntheticModule(bytes: 100_000), input: [],
+                                   context: ["function": "synthetic"], rounds: 100)
+try ColdStartBench.run([hello, uppercase, synthetic], selected: selected)
+if selected("hello") { try ColdStartBench.coldStartRate(hello, threads: 2, seconds: 3) }
 try await KVBench.run(selected: selected)
 try await SampleBench.run(selected: selected)
 try await CompositionBench.run(selected: selected)
 try MeteringBench.run(selected: selected)
-try invocations("cgi 1 KiB: instantiate + run (WASI, 35 KB)", "samples/cgi/cgi.wasm",
-                input: kib, context: ["function": "cgi", "method": "POST", "path": "/cgi/x"], rounds: 500)
