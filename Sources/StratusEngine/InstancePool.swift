@@ -100,8 +100,10 @@ final class InstancePool: Sendable {
 
 /// How many idle instances the engine keeps, and for how long.
 public struct PoolSettings: Sendable {
-    /// The most idle instances one function keeps; 0 turns pooling off.
-    public var maxIdlePerFunction = 8
+    /// The most idle instances one function keeps; 0 turns pooling off. A pool only grows to
+    /// the most instances its function used at once (a function calling itself 100 deep uses
+    /// 100), and shrinks when they sit idle; `maxBytes` bounds all pools together.
+    public var maxIdlePerFunction = 128
     /// The most memory all idle instances hold together.
     public var maxBytes = 512 << 20
     public var idleTimeout: Duration = .seconds(60)

@@ -52,7 +52,10 @@ struct AdminAPI: Sendable {
             return Response(status: .noContent)
         case (.get, _) where Self.matches(["apps", "*", "kv"], parts):
             let query = request.uri.queryParameters
-            let limit = query["limit"].flatMap { Int(String($0)) } ?? 100
+            let limit = query["limit"].map { Int(String($0)) ?? 0 } ?? 100
+            guard (1...10_000).contains(limit) else {
+                throw StratusError(.badRequest, code: "bad_limit", "`limit` must be a whole number from 1 to 10000; page with `after` for more")
+            }
             let pairs = try await platform.kvList(app: parts[1], prefix: query["prefix"].map(String.init) ?? "",
                                                   after: query["after"].map(String.init), limit: limit)
             return try json(KVList(pairs: pairs, limit: limit))

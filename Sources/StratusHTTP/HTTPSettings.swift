@@ -6,10 +6,14 @@ public struct HTTPSettings: Sendable {
     public var bodyLimit: Int
     /// The largest admin request (an app upload, base64 in JSON; default 64 MiB).
     public var adminBodyLimit: Int
+    /// How long a connection may go without a request part before it is closed: a client that
+    /// sends nothing, or trickles a request head, does not hold a connection forever.
+    public var idleTimeout: Duration
 
-    public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20) {
+    public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20, idleTimeout: Duration = .seconds(30)) {
         self.adminToken = adminToken
         self.bodyLimit = bodyLimit
         self.adminBodyLimit = adminBodyLimit
+        self.idleTimeout = idleTimeout
     }
 }

@@ -34,6 +34,7 @@ enum OpenAPIDocument {
           properties:
             manifest:
               type: string
+              minLength: 1
               description: the text of stratus.yaml
             files:
               type: object
@@ -140,7 +141,7 @@ enum OpenAPIDocument {
             "413": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
         get:
           summary: one app
           responses:
@@ -159,7 +160,7 @@ enum OpenAPIDocument {
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/kv:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
           - {name: prefix, in: query, schema: {type: string}, description: only keys starting with this}
           - {name: after, in: query, schema: {type: string}, description: the `next` of the previous page}
           - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 100}}
@@ -187,9 +188,10 @@ enum OpenAPIDocument {
                       next: {type: string, description: present when more keys may follow}
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/kv/{key}:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string}}
+          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
           - {name: key, in: path, required: true, schema: {type: string}, description: "1 to 512 bytes; may contain /"}
         get:
           summary: read a key's value
@@ -199,29 +201,32 @@ enum OpenAPIDocument {
               content:
                 application/octet-stream:
                   schema: {type: string, format: binary}
+            "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
         put:
-          summary: write a key (the body is the value, up to 1 MiB)
+          summary: write a key (the body is the value, up to 1 MiB; an empty body is an empty value)
           requestBody:
-            required: true
             content:
               application/octet-stream:
                 schema: {type: string, format: binary}
           responses:
             "204": {description: written}
+            "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
             "413": {$ref: "#/components/responses/Error"}
         delete:
           summary: delete a key
           responses:
             "204": {description: deleted}
+            "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/spawn:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string}}
-          - {name: function, in: path, required: true, schema: {type: string}}
+          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
+          - {name: function, in: path, required: true, schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,63}$"}}
         post:
           summary: queue a durable asynchronous invocation (run at least once); ctx("trigger") is `async`
           requestBody:
@@ -236,6 +241,7 @@ enum OpenAPIDocument {
                   schema: {type: object, required: [event], properties: {event: {type: integer}}}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
       /_stratus/dead-letters:
         get:
           summary: events whose function failed every attempt
@@ -268,33 +274,36 @@ enum OpenAPIDocument {
             "401": {$ref: "#/components/responses/Error"}
       /_stratus/dead-letters/{id}/replay:
         parameters:
-          - {name: id, in: path, required: true, schema: {type: integer}}
+          - {name: id, in: path, required: true, schema: {type: integer, format: int64}}
         post:
           summary: queue a dead letter again with fresh attempts
           responses:
             "202": {description: queued again}
+            "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/invoke:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string}}
-          - {name: function, in: path, required: true, schema: {type: string}}
+          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
+          - {name: function, in: path, required: true, schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,63}$"}}
         post:
           summary: run a function with the request body as its input
           description: The response is the function's own status, headers and body; ctx("trigger") is `call`.
           requestBody:
+            description: any bytes, whatever their content type
             content:
-              application/octet-stream:
+              "*/*":
                 schema: {type: string, format: binary}
           responses:
             default:
               description: the function's response
               content:
-                application/octet-stream:
+                "*/*":
                   schema: {type: string, format: binary}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
             "413": {$ref: "#/components/responses/Error"}
             "500": {$ref: "#/components/responses/Error"}
+            "504": {$ref: "#/components/responses/Error"}
     """
 }

@@ -1,6 +1,8 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import NIOCore
 import NIOSSL
 import ServiceLifecycle
 import StratusRuntime
@@ -15,6 +17,7 @@ public enum StratusServer {
     {
         Application(
             responder: StratusResponder(platform: platform, settings: settings),
+            server: .http1(configuration: http1(settings)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -29,9 +32,15 @@ public enum StratusServer {
     {
         Application(
             responder: StratusResponder(platform: platform, settings: settings),
-            server: try .tls(.http1(), tlsConfiguration: tls),
+            server: try .tls(.http1(configuration: http1(settings)), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
+    }
+
+    private static func http1(_ settings: HTTPSettings) -> HTTP1Channel.Configuration {
+        let timeout = settings.idleTimeout.components
+        return HTTP1Channel.Configuration(additionalChannelHandlers: [ParseErrorResponder()],
+                                          idleTimeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
     }
 }

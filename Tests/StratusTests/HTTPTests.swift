@@ -149,6 +149,10 @@ import Testing
             #expect(rest.items.map(\.key) == ["orders/2"])
             #expect(rest.items.first?.value == nil, "a value that is not UTF-8 has no text form")
             #expect(rest.items.first?.value_base64 == "/wA=")
+            for bad in ["0", "10001", "many"] {
+                let refused = try await server.request(.GET, "/_stratus/apps/shop/kv?limit=\(bad)", admin: true)
+                #expect(refused.status == 400 && ErrorBody.decode(refused)?.code == "bad_limit", "limit=\(bad): \(refused.status)")
+            }
 
             #expect(try await server.request(.DELETE, "/_stratus/apps/shop/kv/orders/1", admin: true).status == 204)
             let gone = try await server.request(.GET, "/_stratus/apps/shop/kv/orders/1", admin: true)
