@@ -141,7 +141,7 @@ enum OpenAPIDocument {
             "413": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
+          - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}
         get:
           summary: one app
           responses:
@@ -160,7 +160,7 @@ enum OpenAPIDocument {
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/kv:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
+          - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}
           - {name: prefix, in: query, schema: {type: string}, description: only keys starting with this}
           - {name: after, in: query, schema: {type: string}, description: the `next` of the previous page}
           - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 10000, default: 100}}
@@ -191,7 +191,7 @@ enum OpenAPIDocument {
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/kv/{key}:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
+          - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}
           - {name: key, in: path, required: true, schema: {type: string}, description: "1 to 512 bytes; may contain /"}
         get:
           summary: read a key's value
@@ -225,8 +225,8 @@ enum OpenAPIDocument {
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/spawn:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
-          - {name: function, in: path, required: true, schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,63}$"}}
+          - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}
+          - {name: function, in: path, required: true, schema: {type: string}, description: "1 to 63 of A-Z, a-z, 0-9, _ and -"}
         post:
           summary: queue a durable asynchronous invocation (run at least once); ctx("trigger") is `async`
           requestBody:
@@ -284,8 +284,8 @@ enum OpenAPIDocument {
             "404": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/invoke:
         parameters:
-          - {name: app, in: path, required: true, schema: {type: string, pattern: "^[a-z0-9-]{1,63}$"}}
-          - {name: function, in: path, required: true, schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,63}$"}}
+          - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}
+          - {name: function, in: path, required: true, schema: {type: string}, description: "1 to 63 of A-Z, a-z, 0-9, _ and -"}
         post:
           summary: run a function with the request body as its input
           description: The response is the function's own status, headers and body; ctx("trigger") is `call`.
