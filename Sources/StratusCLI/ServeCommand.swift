@@ -20,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
     @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
+    @Option(name: .long, help: "Seconds a connection may send nothing before it is closed (STRATUS_IDLE_TIMEOUT; default 30).") var idleTimeout: Int?
     @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core and one more; at least 2).") var workers: Int?
     @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
     @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128).") var memoryMb: Int?
@@ -47,6 +48,8 @@ struct ServeCommand: AsyncParsableCommand {
         config.storeURL = store ?? environment["STRATUS_STORE"]
         config.token = environment["STRATUS_TOKEN"]
         config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
+        config.idleTimeoutSeconds = try idleTimeout ?? int("STRATUS_IDLE_TIMEOUT") ?? config.idleTimeoutSeconds
+        guard config.idleTimeoutSeconds >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
         config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
         guard config.workers >= 2 else { throw ValidationError("--workers must be at least 2, so one function never holds them all") }
         if let ms = try timeoutMs ?? int("STRATUS_TIMEOUT_MS") { config.defaults.timeout = .milliseconds(ms) }
@@ -92,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (token, tokenFile) = try AdminToken.resolve(given: config.token, dataDirectory: config.dataDirectory)
         if let tokenFile { logger.info("admin token in \(tokenFile)") }
-        let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit)
+        let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit, idleTimeout: .seconds(config.idleTimeoutSeconds))
         let scheme = identity == nil ? "http" : "https"
         let onRunning: @Sendable (Int) async -> Void = { [logger] port in
             logger.info("Stratus serving on \(scheme)://\(config.host):\(port) with \(platform.apps.count) app(s)")

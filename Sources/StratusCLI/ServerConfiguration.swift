@@ -11,6 +11,8 @@ public struct ServerConfiguration: Sendable {
     public var storeURL: String?
     public var token: String?
     public var bodyLimit = 10 << 20
+    /// Seconds a connection may go without a request part before it is closed.
+    public var idleTimeoutSeconds = 30
     public var workers = WorkerPool.defaultThreads
     /// Limits of functions whose manifest sets none.
     public var defaults = FunctionDefaults()

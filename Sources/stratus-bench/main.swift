@@ -79,6 +79,7 @@ let synthetic = ColdStartBench.Case(name: "100 KB module", module: try synthetic
                                    context: ["function": "synthetic"], rounds: 100)
 try ColdStartBench.run([hello, uppercase, synthetic], selected: selected)
 if selected("hello") { try ColdStartBench.coldStartRate(hello, threads: 2, seconds: 3) }
+try DensityBench.run(uppercase, functions: 1_000, selected: selected)
 try await KVBench.run(selected: selected)
 try await SampleBench.run(selected: selected)
 try await CompositionBench.run(selected: selected)

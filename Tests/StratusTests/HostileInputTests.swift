@@ -291,6 +291,22 @@ import Glibc
 
     // MARK: Slow clients
 
+    @Test func connectionsThatSendNothingAreClosedAfterTheIdleTimeout() async throws {
+        try await HostileServer.with(arguments: ["--idle-timeout", "1"]) { server in
+            let silent = try RawConnection(port: server.port)
+            let trickled = try RawConnection(port: server.port)
+            trickled.send(Array("GET /keep/idle HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
+            let start = ContinuousClock.now
+            // Each read ends when the server closes (or after the connection's own 10 s timeout).
+            _ = silent.receiveAll()
+            _ = trickled.receiveAll()
+            let took = ContinuousClock.now - start
+            #expect(took < .seconds(6), "idle connections were held \(took) against an idle timeout of 1 s")
+            #expect(try await server.request(.GET, "/keep/after").text == "kept after")
+            try await server.expectIntact()
+        }
+    }
+
     @Test func slowClientsDoNotHoldUpOtherRequests() async throws {
         try await HostileServer.with { server in
             // One partial request line, and a crowd of connections that send a byte now and then.
@@ -452,14 +468,14 @@ final class HostileServer: @unchecked Sendable {
     /// The key and the routes that every hostile case must leave alone.
     static let keptKey = ("precious", "treasure \u{1F48E}")
 
-    private init(dir: TemporaryDirectory, bodyLimit: Int?) throws {
+    private init(dir: TemporaryDirectory, arguments extra: [String]) throws {
         self.dir = dir
         port = try StratusProcess.freePort()
         _ = FileManager.default.createFile(atPath: dir.file("server.log"), contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("server.log")))
         process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)
         process.arguments = ["serve", "--data", dir.file("data"), "--host", "127.0.0.1", "--port", String(port)]
-            + (bodyLimit.map { ["--body-limit", String($0)] } ?? [])
+            + extra
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }
             // No backtrace on a crash: symbolicating one takes the runtime about ten seconds.
             .merging(["STRATUS_TOKEN": token, "SWIFT_BACKTRACE": "enable=no"]) { $1 }
@@ -470,8 +486,9 @@ final class HostileServer: @unchecked Sendable {
     }
 
     /// Runs `body` against a fresh server holding the app `keep` and its key, then stops it.
-    static func with(bodyLimit: Int? = nil, _ body: (HostileServer) async throws -> Void) async throws {
-        let server = try HostileServer(dir: try TemporaryDirectory(), bodyLimit: bodyLimit)
+    static func with(bodyLimit: Int? = nil, arguments: [String] = [], _ body: (HostileServer) async throws -> Void) async throws {
+        let server = try HostileServer(dir: try TemporaryDirectory(),
+                                       arguments: (bodyLimit.map { ["--body-limit", String($0)] } ?? []) + arguments)
         defer { server.stop() }
         var up = false
         for _ in 0..<200 where !up {
