@@ -7,18 +7,21 @@ import Synchronization
 /// which takes longer than its time limit on a machine whose cores are busy. The caller still
 /// gets its `timeout` by this instant; the guest keeps its worker until its budget ends.
 enum AnswerBy {
-    static func run<T: Sendable>(until instant: ContinuousClock.Instant, late: @escaping @Sendable () -> any Error,
-                                 _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Starts the work with `start`, which must call its completion exactly once (from any
+    /// thread), and returns its result, or `late()` at `instant` if that comes first. No
+    /// instant: the work's result, whenever it comes.
+    static func run<T: Sendable>(until instant: ContinuousClock.Instant?, late: @escaping @Sendable () -> any Error,
+                                 _ start: (@escaping @Sendable (Result<T, any Error>) -> Void) -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let answer = Answer(continuation)
-            let timer = Task {
-                try? await Task.sleep(until: instant, clock: .continuous)
-                if !Task.isCancelled { answer.resume(.failure(late())) }
+            let timer = instant.map { instant in
+                Task {
+                    try? await Task.sleep(until: instant, clock: .continuous)
+                    if !Task.isCancelled { answer.resume(.failure(late())) }
+                }
             }
-            Task {
-                let result: Result<T, any Error>
-                do { result = .success(try await work()) } catch { result = .failure(error) }
-                timer.cancel()
+            start { result in
+                timer?.cancel()
                 answer.resume(result)
             }
         }

@@ -18,14 +18,14 @@ final class FunctionGate: Sendable {
         self.limit = max(1, limit)
     }
 
-    /// Runs `body` once `key` has a free slot.
-    func run<T>(_ key: String, _ body: () async throws -> T) async throws -> T {
-        await enter(key)
-        defer { leave(key) }
-        return try await body()
-    }
-
-    private func enter(_ key: String) async {
+    /// Waits until `key` has a free slot and takes it; without waiting when one is free.
+    func enter(_ key: String) async {
+        let admitted = slots.withLock { slots in
+            guard slots[key, default: Slot()].running < limit else { return false }
+            slots[key, default: Slot()].running += 1
+            return true
+        }
+        guard !admitted else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let admitted = slots.withLock { slots in
                 if slots[key, default: Slot()].running < limit {
@@ -39,7 +39,8 @@ final class FunctionGate: Sendable {
         }
     }
 
-    private func leave(_ key: String) {
+    /// Gives `key`'s slot back, to the first waiter if there is one.
+    func leave(_ key: String) {
         // A waiter takes the leaving invocation's slot, so `running` stays as it is.
         let next = slots.withLock { slots -> CheckedContinuation<Void, Never>? in
             guard var slot = slots[key] else { return nil }

@@ -206,16 +206,19 @@ public final class Platform: Sendable {
         }
         var context = extra
         context["trigger"] = trigger
-        let work: @Sendable () async throws -> InvocationOutput = { [self, context] in
-            try await gate.run("\(appName)/\(name)") {
-                try await pool.run { try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+        // A function's caller hears of its timeout at its limit however busy the machine, even
+        // if the guest has CPU budget left (see AnswerBy); the guest keeps its gate slot and
+        // worker until it ends.
+        let limits: InvocationLimits? = if case .function(let spec) = app.manifest.callable(named: name) { limits(of: spec) } else { nil }
+        let key = "\(appName)/\(name)"
+        await gate.enter(key)
+        return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
+            pool.submit { [context] in
+                let result = Result { try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+                self.gate.leave(key)
+                done(result)
             }
         }
-        // A function's caller hears of its timeout at its limit however busy the machine, even
-        // if the guest has CPU budget left (see AnswerBy).
-        guard case .function(let spec) = app.manifest.callable(named: name) else { return try await work() }
-        let limits = invocation(of: spec, in: app, input: [], context: [:], deadline: nil).limits
-        return try await AnswerBy.run(until: limits.deadline, late: { InvocationFailure(limits.timeoutError(), logs: []) }, work)
     }
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a
@@ -267,10 +270,15 @@ public final class Platform: Sendable {
         context["function"] = function.name
         context["invocation"] = Self.newInvocationID()
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
-        let timeout = function.limits.timeoutMs.map { Duration.milliseconds($0) } ?? defaults.timeout
-        var limits = InvocationLimits(timeout: timeout, memoryBytes: function.limits.memoryMB.map { $0 << 20 } ?? defaults.memoryBytes)
+        var limits = limits(of: function)
         if let deadline, deadline < limits.deadline { limits.deadline = deadline }
         return Invocation(input: input, context: context, limits: limits)
+    }
+
+    /// `function`'s limits, from its manifest or the server's defaults, its deadline from now.
+    func limits(of function: FunctionSpec) -> InvocationLimits {
+        InvocationLimits(timeout: function.limits.timeoutMs.map { Duration.milliseconds($0) } ?? defaults.timeout,
+                         memoryBytes: function.limits.memoryMB.map { $0 << 20 } ?? defaults.memoryBytes)
     }
 
     /// Guest log lines go to the server's log at their own level, tagged with the invocation.
@@ -286,8 +294,14 @@ public final class Platform: Sendable {
         }
     }
 
+    /// A random start and a counter: unique in the process, and cheaper than asking the kernel
+    /// for random bytes (and formatting them) on every invocation.
     static func newInvocationID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return String(format: "%016llx", generator.next() as UInt64)
+        let value = invocationBase &+ invocationCounter.add(1, ordering: .relaxed).newValue
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
+
+    private static let invocationBase = UInt64.random(in: .min ... .max)
+    private static let invocationCounter = Atomic<UInt64>(0)
 }
