@@ -14,14 +14,9 @@ enum AnswerBy {
                                  _ start: (@escaping @Sendable (Result<T, any Error>) -> Void) -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             let answer = Answer(continuation)
-            let timer = instant.map { instant in
-                Task {
-                    try? await Task.sleep(until: instant, clock: .continuous)
-                    if !Task.isCancelled { answer.resume(.failure(late())) }
-                }
-            }
+            let timer = instant.map { DeadlineTimer.shared.schedule(at: $0) { answer.resume(.failure(late())) } }
             start { result in
-                timer?.cancel()
+                if let timer { DeadlineTimer.shared.cancel(timer) }
                 answer.resume(result)
             }
         }
