@@ -61,49 +61,23 @@ struct StateExports: Sendable {
         var offset = 8
         while offset < binary.count {
             let id = binary[offset]
-            guard let (size, sizeLength) = readULEB(binary, at: offset + 1) else { return nil }
+            guard let (size, sizeLength) = LEB128.read(binary, at: offset + 1), size <= UInt64(binary.count) else { return nil }
             let body = offset + 1 + sizeLength
             let end = body + Int(size)
             guard end <= binary.count else { return nil }
             if id == 7 {
-                guard let (count, countLength) = readULEB(binary, at: body) else { return nil }
-                var section = uleb(count + UInt64(added.count))
+                guard let (count, countLength) = LEB128.read(binary, at: body) else { return nil }
+                var section = LEB128.encode(count + UInt64(added.count))
                 section += binary[(body + countLength)..<end]
                 for export in added {
-                    section += uleb(UInt64(export.name.utf8.count)) + Array(export.name.utf8)
+                    section += LEB128.encode(UInt64(export.name.utf8.count)) + Array(export.name.utf8)
                     section.append(export.kind)
-                    section += uleb(UInt64(export.index))
+                    section += LEB128.encode(UInt64(export.index))
                 }
-                return Array(binary[..<offset]) + [7] + uleb(UInt64(section.count)) + section + Array(binary[end...])
+                return Array(binary[..<offset]) + [7] + LEB128.encode(UInt64(section.count)) + section + Array(binary[end...])
             }
             offset = end
         }
         return nil
-    }
-
-    private static func readULEB(_ bytes: [UInt8], at start: Int) -> (UInt64, Int)? {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        var index = start
-        while index < bytes.count, shift < 64 {
-            let byte = bytes[index]
-            value |= UInt64(byte & 0x7F) << shift
-            index += 1
-            if byte & 0x80 == 0 { return (value, index - start) }
-            shift += 7
-        }
-        return nil
-    }
-
-    private static func uleb(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        repeat {
-            var byte = UInt8(value & 0x7F)
-            value >>= 7
-            if value != 0 { byte |= 0x80 }
-            out.append(byte)
-        } while value != 0
-        return out
     }
 }

@@ -36,6 +36,7 @@ public final class WasmEngine: Sendable {
         fillEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager, memoryBoundsChecking: .software,
                                                                fuelMetering: limits.fuelMetering))
         fillStacks = StackPool(engine: fillEngine)
+        Self.trimPeriodically(pool, on: fillQueue)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
         // A throwaway bridge tells which WASI names and types exist.
         var functions: [String: FunctionType] = [:]
@@ -194,11 +195,6 @@ public final class WasmEngine: Sendable {
         pool.idleCount(Self.poolKey(compiled, Invocation(input: [], context: ["app": app, "function": function])))
     }
 
-    /// Lets go of instances idle longer than the pool keeps them.
-    public func trimPools() {
-        pool.trim()
-    }
-
     // MARK: Invoke
 
     /// Runs one invocation in an instance put back to its snapshot, or a fresh one when none is
@@ -272,6 +268,16 @@ public final class WasmEngine: Sendable {
         }
         live.context.begin(Invocation(input: [], context: [:]), host: NoHost())
         pool.checkin(key, live, bytes: snapshot.memoryBytes)
+    }
+
+    /// Lets go of instances idle longer than the pool keeps them, every few seconds, so pools
+    /// shrink even when no traffic comes to trim them on check-in. Stops with the engine.
+    private static func trimPeriodically(_ pool: InstancePool, on queue: DispatchQueue) {
+        queue.asyncAfter(deadline: .now() + .seconds(10)) { [weak pool] in
+            guard let pool else { return }
+            pool.trim()
+            trimPeriodically(pool, on: queue)
+        }
     }
 
     /// Makes an instance for the pool of `invocation`'s function in the background, so the next

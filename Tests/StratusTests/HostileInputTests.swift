@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import StratusEngine
 import StratusHTTP
 import StratusRuntime
 import Testing
@@ -798,17 +799,7 @@ enum ModuleMutator {
         return found
     }
 
-    static func leb(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var out: [UInt8] = []
-        repeat {
-            var byte = UInt8(value & 0x7F)
-            value >>= 7
-            if value != 0 { byte |= 0x80 }
-            out.append(byte)
-        } while value != 0
-        return out
-    }
+    static func leb(_ value: UInt64) -> [UInt8] { LEB128.encode(value) }
 
     /// `value` in exactly `width` bytes (overlong when wider than needed).
     static func paddedLEB(_ value: UInt64, width: Int) -> [UInt8] {
@@ -818,19 +809,7 @@ enum ModuleMutator {
         }
     }
 
-    static func readLEB(_ bytes: [UInt8], _ start: Int) -> (UInt64, Int)? {
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        var index = start
-        while index < bytes.count, shift < 64 {
-            let byte = bytes[index]
-            value |= UInt64(byte & 0x7F) << shift
-            index += 1
-            if byte & 0x80 == 0 { return (value, index - start) }
-            shift += 7
-        }
-        return nil
-    }
+    static func readLEB(_ bytes: [UInt8], _ start: Int) -> (UInt64, Int)? { LEB128.read(bytes, at: start) }
 
     /// Mutation number `index` of `base`, and what it did.
     static func mutate(_ base: [UInt8], _ index: Int) -> (String, [UInt8]) {
