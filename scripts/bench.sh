@@ -14,6 +14,8 @@ swift build -c release --product stratus-bench 2>&1 | tail -1
 
 echo "== in process"
 .build/release/stratus-bench
+echo "== compute next to other engines (same guest, same run)"
+python3 scripts/compare-engines.py
 
 echo "== HTTP (wrk -t2 -c32 -d${seconds}s, server with its default workers, same machine)"
 data="$(mktemp -d)"
