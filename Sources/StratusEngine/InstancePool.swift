@@ -49,13 +49,15 @@ final class InstancePool: Sendable {
         let now = ContinuousClock.now
         let handoff = Handoff([live])
         let dropped = state.withLock { state in
-            var dropped = Self.expire(&state, now: now, timeout: settings.idleTimeout)
+            var refused = Handoff([])
             if state.idle[key, default: []].count < settings.maxIdlePerFunction, state.bytes + bytes <= settings.maxBytes {
                 state.idle[key, default: []].append(Idle(live: handoff.instances[0], bytes: bytes, since: now))
                 state.bytes += bytes
             } else {
-                dropped.instances += handoff.instances
+                refused = handoff
             }
+            var dropped = Self.expire(&state, now: now, timeout: settings.idleTimeout)
+            dropped.instances += refused.instances
             return dropped
         }
         dropped.close()

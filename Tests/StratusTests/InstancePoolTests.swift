@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import StratusEngine
 import Testing
 
@@ -103,5 +104,55 @@ import Testing
         // puts it back.
         _ = try engine.invoke(compiled, invocation, host: EngineHostDouble.denying)
         #expect(engine.idleInstances(compiled, app: "a", function: "snoop") >= 1)
+    }
+
+    @Test("instances idle longer than the idle timeout are let go, down to one")
+    func idleInstancesAreTrimmed() async throws {
+        var limits = EngineLimits()
+        limits.pool.fillAhead = false
+        limits.pool.idleTimeout = .milliseconds(500)
+        let engine = WasmEngine(limits: limits)
+        // Each run waits in a host call until both are there, so two instances are in use.
+        let compiled = try WATGuest.compile("""
+        (module
+          (import "stratus" "call" (func $call (param i32 i32 i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "x")
+          (func (export "handle") (drop (call $call (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 0)))))
+        """, engine: engine)
+        let invocation = Invocation(input: [], context: ["app": "a", "function": "meet"])
+        let host = Rendezvous(parties: 2)
+        let group = DispatchGroup()
+        for _ in 0..<2 {
+            // Threads of their own: concurrentPerform may run the two one after the other.
+            group.enter()
+            Thread { _ = try? engine.invoke(compiled, invocation, host: host); group.leave() }.start()
+        }
+        group.wait()
+        #expect(engine.idleInstances(compiled, app: "a", function: "meet") == 2)
+        try await Task.sleep(for: .milliseconds(800))
+        // A check-in lets go of the stale ones (the engine also trims every few seconds).
+        _ = try engine.invoke(compiled, invocation, host: EngineHostDouble.denying)
+        #expect(engine.idleInstances(compiled, app: "a", function: "meet") == 1)
+    }
+}
+
+/// A host whose `call` returns once `parties` callers are in it (or after 10 s).
+private final class Rendezvous: HostServices {
+    private let arrived = Mutex(0)
+    private let release = DispatchSemaphore(value: 0)
+    private let parties: Int
+
+    init(parties: Int) {
+        self.parties = parties
+    }
+
+    func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput> {
+        let count = arrived.withLock { $0 += 1; return $0 }
+        if count == parties {
+            for _ in 0..<parties { release.signal() }
+        }
+        _ = release.wait(timeout: .now() + 10)
+        return .success(InvocationOutput())
     }
 }
