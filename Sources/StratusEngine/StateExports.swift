@@ -1,22 +1,21 @@
 import WasmParser
 
-/// A module rewritten so the host can reach all of its mutable state: every defined memory,
-/// table and mutable global is also exported under a reserved name. Only the export section
+/// The names under which a rewritten module exports all of its mutable state: every defined
+/// memory, table and mutable global, so the host can reach them. Only the export section
 /// changes (its count and some entries appended), so no index moves and the code is untouched.
 /// This is what lets a pooled instance be put back to its snapshot between invocations.
 struct StateExports: Sendable {
     static let prefix = "stratus:state/"
 
-    /// The rewritten binary.
-    let bytes: [UInt8]
     /// Export names of the state, in index order of their kind.
     let memories: [String]
     let tables: [String]
     let globals: [String]
 
-    /// The rewritten module, or nil when its state cannot be put back: a passive data or element
-    /// segment, once dropped, cannot be restored, so such modules run in fresh instances.
-    init?(_ binary: [UInt8]) {
+    /// `binary` rewritten to export its state, and the names; nil when its state cannot be put
+    /// back: a passive data or element segment, once dropped, cannot be restored, so such
+    /// modules run in fresh instances.
+    static func expose(_ binary: [UInt8]) -> (binary: [UInt8], exports: StateExports)? {
         var parser = Parser(bytes: binary)
         var memoryCount = 0, tableCount = 0
         var mutableGlobals: [Int] = []
@@ -31,7 +30,7 @@ struct StateExports: Sendable {
                 case .globalSection(let globals):
                     mutableGlobals = globals.indices.filter { globals[$0].type.mutability == .variable }
                 case .exportSection(let exports):
-                    guard !exports.contains(where: { $0.name.hasPrefix(Self.prefix) }) else { return nil }
+                    guard !exports.contains(where: { $0.name.hasPrefix(prefix) }) else { return nil }
                 case .dataSection(let segments):
                     guard !segments.contains(where: { if case .passive = $0 { true } else { false } }) else { return nil }
                 case .elementSection(let segments):
@@ -42,18 +41,15 @@ struct StateExports: Sendable {
         } catch {
             return nil
         }
-        let memoryNames = (0..<memoryCount).map { "\(Self.prefix)memory/\($0)" }
-        let tableNames = (0..<tableCount).map { "\(Self.prefix)table/\($0)" }
-        let globalNames = mutableGlobals.map { "\(Self.prefix)global/\($0)" }
+        let memoryNames = (0..<memoryCount).map { "\(prefix)memory/\($0)" }
+        let tableNames = (0..<tableCount).map { "\(prefix)table/\($0)" }
+        let globalNames = mutableGlobals.map { "\(prefix)global/\($0)" }
         var added: [(name: String, kind: UInt8, index: Int)] = []
         added += memoryNames.enumerated().map { ($1, 2, $0) }
         added += tableNames.enumerated().map { ($1, 1, $0) }
         added += zip(globalNames, mutableGlobals).map { ($0, 3, $1) }
-        guard let rewritten = Self.appendExports(added, to: binary) else { return nil }
-        bytes = rewritten
-        memories = memoryNames
-        tables = tableNames
-        globals = globalNames
+        guard let rewritten = appendExports(added, to: binary) else { return nil }
+        return (rewritten, StateExports(memories: memoryNames, tables: tableNames, globals: globalNames))
     }
 
     /// `binary` with `added` appended to its export section, which it must have.

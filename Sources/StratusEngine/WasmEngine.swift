@@ -131,10 +131,11 @@ public final class WasmEngine: Sendable {
             }
         }
         // Instances of a module that imports other functions hold theirs: they are not pooled.
-        var state = bindings.isEmpty ? StateExports(bytes) : nil
+        var state: StateExports?
         var runtimeModule = module
-        if let exposed = state {
-            do { runtimeModule = try parseWasm(bytes: exposed.bytes) } catch { state = nil }
+        if bindings.isEmpty, let exposed = StateExports.expose(bytes), let rewritten = try? parseWasm(bytes: exposed.binary) {
+            state = exposed.exports
+            runtimeModule = rewritten
         }
         let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, usesWASI: usesWASI, bindings: bindings,
                                       exports: exports, module: runtimeModule, state: state)
