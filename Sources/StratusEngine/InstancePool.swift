@@ -34,13 +34,15 @@ final class InstancePool: Sendable {
         self.settings = settings
     }
 
-    /// An idle instance of `key`, the one used last (its memory is likeliest in cache).
-    func checkout(_ key: String) -> LiveInstance? {
-        state.withLock { state in
-            guard let idle = state.idle[key]?.popLast() else { return Handoff([]) }
+    /// An idle instance of `key`, the one used last (its memory is likeliest in cache), and how
+    /// many stay idle after it.
+    func checkout(_ key: String) -> (live: LiveInstance?, left: Int) {
+        let (handoff, left) = state.withLock { state in
+            guard let idle = state.idle[key]?.popLast() else { return (Handoff([]), 0) }
             state.bytes -= idle.bytes
-            return Handoff([idle.live])
-        }.instances.first
+            return (Handoff([idle.live]), state.idle[key]?.count ?? 0)
+        }
+        return (handoff.instances.first, left)
     }
 
     /// Keeps `live`, already put back to its snapshot, unless the pool is full; closes what it

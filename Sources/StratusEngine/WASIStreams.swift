@@ -1,17 +1,23 @@
 @_spi(WASIPlatform) import WASI
-import Synchronization
 
 /// What a guest did to its WASI file table during an invocation. A pooled instance keeps its
 /// WASI bridge, so it may serve the next invocation only if the table is as it was: every file
 /// it opened closed again, standard streams and the `api:` directory left alone.
 final class FileTableWatch: @unchecked Sendable {
     // Used only by the thread running the instance's guest.
-    private(set) var openFiles = 0
-    private(set) var changed = false
+    private var openFiles = 0
+    private var changed = false
 
     func opened() { openFiles += 1 }
-    func closed() { openFiles -= 1 }
     func change() { changed = true }
+
+    /// A stream was closed: one the guest opened, or one it was given and must keep.
+    func closed(_ role: StreamRole) {
+        switch role {
+        case .standard: changed = true
+        case .opened: openFiles -= 1
+        }
+    }
 
     var isPristine: Bool { openFiles == 0 && !changed }
 }
@@ -123,15 +129,6 @@ final class OutputStream: WASIFile, @unchecked Sendable {
         WASIAbi.FdStat(fsFileType: .CHARACTER_DEVICE, fsFlags: [.APPEND], fsRightsBase: [.FD_WRITE], fsRightsInheriting: [])
     }
     func attributes() throws -> WASIAbi.Filestat { streamStat(size: 0) }
-}
-
-extension FileTableWatch {
-    func closed(_ role: StreamRole) {
-        switch role {
-        case .standard: change()
-        case .opened: closed()
-        }
-    }
 }
 
 /// What the two stream kinds share: they are character devices with nothing to sync or seek.

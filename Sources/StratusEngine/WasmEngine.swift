@@ -211,14 +211,15 @@ public final class WasmEngine: Sendable {
         }
         let logs: () -> [LogLine] = { live?.context.logs.lines ?? [] }
         do {
-            if let pooled = pool.checkout(key) {
+            let (pooled, idleLeft) = pool.checkout(key)
+            if idleLeft == 0 { prewarm(compiled, invocation) }
+            if let pooled {
                 pooled.begin(invocation, host: host)
                 live = pooled
                 try start(pooled, invocation.limits)
             } else {
                 live = try instantiate(compiled, GuestContext(invocation: invocation, host: host, limits: limits))
             }
-            if pool.idleCount(key) == 0 { prewarm(compiled, invocation) }
             guard let live, let entry = live.instance.exports[function: compiled.entry.name] else {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }

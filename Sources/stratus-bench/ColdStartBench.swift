@@ -74,10 +74,6 @@ enum ColdStartBench {
         try body()
         return Double(now() - start) / 1e3
     }
-
-    private static func median(_ samples: [Double]) -> Double {
-        samples.sorted()[samples.count / 2]
-    }
 }
 
 private final class Counter: Sendable {

@@ -52,7 +52,6 @@ enum CompositionBench {
         }
         report("composition: map-reduce word freq., 8 MiB, p=1", rates[1]!, unit: "MB/s")
         report("composition: map-reduce word freq., 8 MiB, p=2", rates[2]!, unit: "MB/s")
-        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         print(String(format: "composition: map-reduce speed-up p=2 / p=1: %.2f", median(rates[2]!) / median(rates[1]!)))
     }
 

@@ -24,7 +24,6 @@ enum MeteringBench {
         }
         report("metering on: compute-bound sieve", samples[0], unit: "ms")
         report("metering off: compute-bound sieve", samples[1], unit: "ms")
-        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         print(String(format: "metering: time with / without fuel: %.2f", median(samples[0]) / median(samples[1])))
     }
 }

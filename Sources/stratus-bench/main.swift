@@ -12,6 +12,10 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
 }
 
+func median(_ samples: [Double]) -> Double {
+    samples.sorted()[samples.count / 2]
+}
+
 func report(_ name: String, _ samples: [Double], unit: String = "µs") {
     let sorted = samples.sorted()
     print(String(format: "%-44@ p50 %9.1f %@  p99 %9.1f %@  (n=%d)", name as NSString, percentile(sorted, 0.5), unit as NSString,
