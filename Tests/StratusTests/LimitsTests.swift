@@ -86,7 +86,7 @@ import Testing
             let deployed = try await server.deploy(TestApps.bundle(app: "mixed", [
                 ("spin", Self.spin, ["GET /spin"]),
                 ("hi", TestApps.greeter(text: "still here"), ["GET /hi"]),
-            ], functionExtra: ["spin": "limits:\n  timeout_ms: 2000"]))
+            ], functionExtra: ["spin": "limits:\n  timeout_ms: 5000"]))
             #expect(deployed.status == 201)
             let finished = Finished()
             let runaways = (0..<3).map { _ in
@@ -98,6 +98,8 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(200))
             // Three runaway requests, two workers: the gate lets `spin` hold one, `hi` gets the other.
+            // Spins are answered at their limit (5 s, wide enough for a loaded debug build), so a
+            // spin answered before `hi` would mean `hi` waited out a runaway.
             let hi = try await server.request(.GET, "/hi")
             #expect(hi.status == 200)
             #expect(hi.text == "still here")
