@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         .target(
@@ -52,6 +53,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "StratusBackup",
+            dependencies: [
+                "StratusModel", "StratusStore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StratusRuntime",
             dependencies: [
                 "StratusModel", "StratusEngine", "StratusStore",
@@ -64,7 +74,7 @@ let package = Package(
         .target(
             name: "StratusHTTP",
             dependencies: [
-                "StratusModel", "StratusRuntime", "StratusStore",
+                "StratusModel", "StratusRuntime", "StratusStore", "StratusBackup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -77,7 +87,7 @@ let package = Package(
         .target(
             name: "StratusCLI",
             dependencies: [
-                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP",
+                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusBackup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -100,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "StratusTests",
             dependencies: [
-                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusCLI",
+                "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusCLI", "StratusBackup",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -31,7 +31,7 @@ struct AdminClient: Sendable {
     private static let clients = Mutex<[String?: HTTPClient]>([:])
 
     /// Fails at once when nothing listens, instead of retrying the connection until the deadline.
-    private static func http(trusting certificate: String?) throws -> HTTPClient {
+    static func http(trusting certificate: String?) throws -> HTTPClient {
         try clients.withLock { clients in
             if let client = clients[certificate] { return client }
             var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
@@ -63,9 +63,7 @@ struct AdminClient: Sendable {
     var trustedCertificate: String? = nil
 
     func send(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil, contentType: String = "application/json") async throws -> Reply {
-        var request = HTTPClientRequest(url: server + path)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        var request = makeRequest(method, path)
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
@@ -77,9 +75,20 @@ struct AdminClient: Sendable {
         } catch let error as CLIError {
             throw error
         } catch {
-            let reason = "\(error)".contains("refused") ? "connection refused" : "\(error)"
-            throw CLIError("cannot reach the server at \(server) (\(reason)). Is `stratus serve` running? Set --server or STRATUS_SERVER.")
+            throw unreachable(error)
         }
+    }
+
+    func makeRequest(_ method: HTTPMethod, _ path: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: server + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        return request
+    }
+
+    func unreachable(_ error: any Error) -> CLIError {
+        let reason = "\(error)".contains("refused") ? "connection refused" : "\(error)"
+        return CLIError("cannot reach the server at \(server) (\(reason)). Is `stratus serve` running? Set --server or STRATUS_SERVER.")
     }
 
     /// Sends and requires a 2xx answer; an error answer becomes its message.

@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
     @Option(name: .long, help: "Seconds a connection may send nothing before it is closed (STRATUS_IDLE_TIMEOUT; default 30).") var idleTimeout: Int?
+    @Option(name: .long, help: "The largest archive `stratus restore` may send, in MiB (STRATUS_MAX_RESTORE_MB; default 4096).") var maxRestoreMb: Int?
     @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core and one more; at least 2).") var workers: Int?
     @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
     @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128).") var memoryMb: Int?
@@ -50,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
         config.idleTimeoutSeconds = try idleTimeout ?? int("STRATUS_IDLE_TIMEOUT") ?? config.idleTimeoutSeconds
         guard config.idleTimeoutSeconds >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
+        config.restoreLimitMB = try maxRestoreMb ?? int("STRATUS_MAX_RESTORE_MB") ?? config.restoreLimitMB
         config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
         guard config.workers >= 2 else { throw ValidationError("--workers must be at least 2, so one function never holds them all") }
         if let ms = try timeoutMs ?? int("STRATUS_TIMEOUT_MS") { config.defaults.timeout = .milliseconds(ms) }
@@ -79,14 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         let identity = try config.tls ? TLSIdentity.resolve(
             certificateFile: config.certificateFile, keyFile: config.keyFile,
             dataDirectory: config.dataDirectory, host: config.host) : nil
-        let storePath: String
-        switch config.storeURL {
-        case .some(let url) where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
-            throw CLIError("PostgreSQL stores come with cluster mode, which is not available yet; leave --store out to use SQLite")
-        case .some(let path): storePath = path
-        case .none: storePath = (config.dataDirectory as NSString).appendingPathComponent("stratus.sqlite")
-        }
-        let store = try SQLiteStore(path: storePath)
+        let store = try StoreLocation.open(url: config.storeURL, dataDirectory: config.dataDirectory)
         let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), defaults: config.defaults, logger: logger)
         try await platform.start()
         for folder in config.deploy {
@@ -95,7 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let (token, tokenFile) = try AdminToken.resolve(given: config.token, dataDirectory: config.dataDirectory)
         if let tokenFile { logger.info("admin token in \(tokenFile)") }
-        let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit, idleTimeout: .seconds(config.idleTimeoutSeconds))
+        let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit, idleTimeout: .seconds(config.idleTimeoutSeconds),
+                                    restoreLimit: config.restoreLimitMB << 20)
         let scheme = identity == nil ? "http" : "https"
         let onRunning: @Sendable (Int) async -> Void = { [logger] port in
             logger.info("Stratus serving on \(scheme)://\(config.host):\(port) with \(platform.apps.count) app(s)")

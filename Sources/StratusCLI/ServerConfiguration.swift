@@ -13,6 +13,8 @@ public struct ServerConfiguration: Sendable {
     public var bodyLimit = 10 << 20
     /// Seconds a connection may go without a request part before it is closed.
     public var idleTimeoutSeconds = 30
+    /// The largest archive a restore may upload, in MiB.
+    public var restoreLimitMB = 4096
     public var workers = WorkerPool.defaultThreads
     /// Limits of functions whose manifest sets none.
     public var defaults = FunctionDefaults()

@@ -74,6 +74,10 @@ struct AdminAPI: Sendable {
             }
             try await platform.replayDeadLetter(id: id)
             return Response(status: .accepted)
+        case (.get, ["backup"]):
+            return try await BackupAPI(platform: platform, settings: settings).backup()
+        case (.post, ["restore"]):
+            return try await BackupAPI(platform: platform, settings: settings).restore(request)
         case (.post, _) where Self.matches(["apps", "*", "functions", "*", "invoke"], parts):
             let (app, function) = (parts[1], parts[3])
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
@@ -148,7 +152,7 @@ struct AdminAPI: Sendable {
         ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["apps"]), ("POST", ["apps"]),
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
-        ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]),
+        ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

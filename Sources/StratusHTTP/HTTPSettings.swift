@@ -9,11 +9,15 @@ public struct HTTPSettings: Sendable {
     /// How long a connection may go without a request part before it is closed: a client that
     /// sends nothing, or trickles a request head, does not hold a connection forever.
     public var idleTimeout: Duration
+    /// The largest archive `POST /_stratus/restore` takes (default 4 GiB).
+    public var restoreLimit: Int
 
-    public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20, idleTimeout: Duration = .seconds(30)) {
+    public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20, idleTimeout: Duration = .seconds(30),
+                restoreLimit: Int = 4 << 30) {
         self.adminToken = adminToken
         self.bodyLimit = bodyLimit
         self.adminBodyLimit = adminBodyLimit
         self.idleTimeout = idleTimeout
+        self.restoreLimit = restoreLimit
     }
 }

@@ -20,7 +20,7 @@ public final class Platform: Sendable {
     public let defaults: FunctionDefaults
     /// Guests' outbound HTTP.
     public let outbound: OutboundHTTP
-    let logger: Logger
+    public let logger: Logger
     /// One function never holds every worker (see ``FunctionGate``).
     private let gate: FunctionGate
     private let snapshot = Mutex(Snapshot())
@@ -56,6 +56,13 @@ public final class Platform: Sendable {
                 logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
             }
         }
+    }
+
+    /// Serves what a restore has just put into the store: its apps, and its pending events
+    /// without waiting for the dispatcher's next poll.
+    public func resumeAfterRestore() async throws {
+        try await start()
+        eventBell.signal()
     }
 
     // MARK: Apps

@@ -6,7 +6,7 @@ import StratusModel
 /// The embedded default: one SQLite file in the data folder, in WAL mode so reads go on during
 /// writes. GRDB runs every access on its own queues, never on the caller's thread.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
     /// Event id → the end of its claim's lease (seconds since 1970).
     private let claims = Mutex<[Int64: TimeInterval]>([:])
@@ -238,17 +238,21 @@ public final class SQLiteStore: Store {
             """).execute(arguments: [app, Data(key), Data(value), Date().timeIntervalSince1970])
     }
 
-    private static func addEvents(_ db: Database, _ app: String, _ key: [UInt8], _ op: String, _ payload: [UInt8],
+    static func addEvents(_ db: Database, _ app: String, _ key: [UInt8], _ op: String, _ payload: [UInt8],
                                   _ targets: [EventTarget]) throws {
         for target in targets {
-            let sequence = Data(Array("\(app)\u{0}\(target.function)\u{0}".utf8) + key)
             try insertEvent(db, EventRecord(app: app, function: target.function, kind: .kv, key: key, op: op, payload: payload),
-                            sequence: sequence)
+                            sequence: sequence(app, target.function, key))
         }
     }
 
+    /// What orders a KV trigger's events: the same app, function and key.
+    static func sequence(_ app: String, _ function: String, _ key: [UInt8]) -> Data {
+        Data(Array("\(app)\u{0}\(function)\u{0}".utf8) + key)
+    }
+
     @discardableResult
-    private static func insertEvent(_ db: Database, _ event: EventRecord, sequence: Data?) throws -> Int64 {
+    static func insertEvent(_ db: Database, _ event: EventRecord, sequence: Data?) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO events (app, function, kind, key, op, payload, sequence, not_before, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -374,7 +378,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func event(_ row: Row) -> EventRecord {
+    static func event(_ row: Row) -> EventRecord {
         EventRecord(id: row["id"], app: row["app"], function: row["function"], kind: EventKind(rawValue: row["kind"]) ?? .async,
                     key: (row["key"] as Data?).map { [UInt8]($0) }, op: row["op"], payload: [UInt8](row["payload"] as Data),
                     attempts: row["attempts"], lastError: row["last_error"],
@@ -406,12 +410,12 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func record(_ row: Row) throws -> AppRecord {
+    static func record(_ row: Row) throws -> AppRecord {
         AppRecord(name: row["name"], version: row["version"], manifest: row["manifest"],
                   modules: try decode(row["modules"]), deployedAt: Date(timeIntervalSince1970: row["deployed_at"]))
     }
 
-    private static func encode(_ modules: [String: String]) throws -> String {
+    static func encode(_ modules: [String: String]) throws -> String {
         String(decoding: try JSONEncoder().encode(modules), as: UTF8.self)
     }
 

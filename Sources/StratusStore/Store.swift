@@ -22,7 +22,7 @@ public struct AppRecord: Sendable, Equatable {
 }
 
 /// A binary module, stored once per content hash.
-public struct ModuleBlob: Sendable {
+public struct ModuleBlob: Sendable, Equatable {
     public var sha256: String
     public var bytes: [UInt8]
 
@@ -44,10 +44,16 @@ public struct RouteClaim: Sendable, Hashable {
         shape = route.shape
         text = route.description
     }
+
+    public init(method: String, shape: String, text: String) {
+        self.method = method
+        self.shape = shape
+        self.text = text
+    }
 }
 
 /// Durable state of the platform. One conformance suite runs against every implementation.
-public protocol Store: KeyValueStore, EventStore, ScheduleStore {
+public protocol Store: KeyValueStore, EventStore, ScheduleStore, StateTransfer {
     /// Saves a new version of an app with its modules and routes in one transaction, replacing the
     /// previous version. Throws `route_conflict` (naming the holder) if another app holds a route.
     /// Returns the record with its new version.
