@@ -154,7 +154,11 @@ fi
 #  - "real-data": every operation but DELETE and PUT, on the app `hello` and its function
 #    `hello`, reusing keys from responses and following the links it infers (stateful phase),
 #    so hostile data reaches the deployed app, its function and its keys.
+# `wait` holds a /_stratus/logs answer for up to a minute by design (a long poll): pinned to 0,
+# or every case that draws it would run into the request timeout.
 cat >"$work/generated.toml" <<'TOML'
+[parameters]
+"query.wait" = 0
 [phases.examples]
 extra-data-sources.responses = false
 [phases.coverage]
@@ -166,6 +170,7 @@ cat >"$work/real-data.toml" <<'TOML'
 [parameters]
 "path.app" = "hello"
 "path.function" = "hello"
+"query.wait" = 0
 TOML
 
 fuzz_status=0

@@ -82,7 +82,10 @@ struct ServeCommand: AsyncParsableCommand {
             certificateFile: config.certificateFile, keyFile: config.keyFile,
             dataDirectory: config.dataDirectory, host: config.host) : nil
         let store = try StoreLocation.open(url: config.storeURL, dataDirectory: config.dataDirectory)
-        let platform = Platform(store: store, pool: WorkerPool(threads: config.workers), defaults: config.defaults, logger: logger)
+        let metrics = MetricsExporter()
+        let engine = WasmEngine(instantiated: metrics.platformMetrics.instantiated)
+        let platform = Platform(store: store, engine: engine, pool: WorkerPool(threads: config.workers), defaults: config.defaults,
+                                metrics: metrics.platformMetrics, logger: logger)
         try await platform.start()
         for folder in config.deploy {
             let app = try await platform.deploy(try AppFolder.read(folder))
@@ -100,14 +103,14 @@ struct ServeCommand: AsyncParsableCommand {
         if let identity {
             logIdentity(identity, logger: logger)
             server = try StratusServer.make(platform: platform, settings: settings, host: config.host, port: config.port,
-                                            tls: identity.serverConfiguration(), logger: logger, onRunning: onRunning)
+                                            tls: identity.serverConfiguration(), metrics: metrics, logger: logger, onRunning: onRunning)
         } else {
             server = StratusServer.make(platform: platform, settings: settings, host: config.host, port: config.port,
-                                        logger: logger, onRunning: onRunning)
+                                        metrics: metrics, logger: logger, onRunning: onRunning)
         }
         let dispatcher = EventDispatcher(platform: platform, logger: logger)
         let scheduler = CronScheduler(platform: platform, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [dispatcher, scheduler, server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: [dispatcher, scheduler, server, platform.invocations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

@@ -11,7 +11,7 @@ public struct StratusCommand: AsyncParsableCommand {
             or STRATUS_SERVER (default http://127.0.0.1:8080) and send the admin token from
             --token or STRATUS_TOKEN (else ./stratus-data/admin-token, if it exists).
             """,
-        subcommands: [ServeCommand.self, DeployCommand.self, AppsCommand.self, DeleteCommand.self, CallCommand.self, KVCommand.self, DeadLettersCommand.self,
+        subcommands: [ServeCommand.self, DeployCommand.self, AppsCommand.self, DeleteCommand.self, CallCommand.self, KVCommand.self, LogsCommand.self, DeadLettersCommand.self,
                       BackupCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self])
 
     public init() {}

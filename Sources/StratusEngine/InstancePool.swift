@@ -65,6 +65,11 @@ final class InstancePool: Sendable {
         dropped.close()
     }
 
+    /// Idle instances in all, and the memory they hold.
+    var totals: (instances: Int, bytes: Int) {
+        state.withLock { state in (state.idle.values.reduce(0) { $0 + $1.count }, state.bytes) }
+    }
+
     func idleCount(_ key: String) -> Int {
         state.withLock { $0.idle[key]?.count ?? 0 }
     }

@@ -32,12 +32,16 @@ public struct Header: Sendable, Equatable {
 /// A log line written by a guest (`log`, or a WASI guest's standard error).
 public struct LogLine: Sendable, Equatable {
     public enum Level: Int, Sendable { case debug = 0, info, warn, error }
+    /// Where the line came from: the `log` host call, or the guest's standard error.
+    public enum Source: String, Sendable { case log, stderr }
     public var level: Level
     public var message: String
+    public var source: Source
 
-    public init(_ level: Level, _ message: String) {
+    public init(_ level: Level, _ message: String, source: Source = .log) {
         self.level = level
         self.message = message
+        self.source = source
     }
 }
 

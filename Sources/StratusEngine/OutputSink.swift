@@ -36,7 +36,7 @@ final class LogSink: Sendable {
         self.limit = limit
     }
 
-    func append(_ level: LogLine.Level, _ message: String) {
+    func append(_ level: LogLine.Level, _ message: String, source: LogLine.Source = .log) {
         state.withLock { s in
             guard !s.truncated else { return }
             if s.bytes + message.utf8.count > limit {
@@ -45,7 +45,7 @@ final class LogSink: Sendable {
                 return
             }
             s.bytes += message.utf8.count
-            s.lines.append(LogLine(level, message))
+            s.lines.append(LogLine(level, message, source: source))
         }
     }
 

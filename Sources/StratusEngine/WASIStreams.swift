@@ -104,7 +104,7 @@ final class OutputStream: WASIFile, @unchecked Sendable {
                 case .log:
                     pending.append(contentsOf: src)
                     while let newline = pending.firstIndex(of: 0x0A) {
-                        context.logs.append(.info, String(decoding: pending[..<newline], as: UTF8.self))
+                        context.logs.append(.info, String(decoding: pending[..<newline], as: UTF8.self), source: .stderr)
                         pending.removeSubrange(...newline)
                     }
                 }
@@ -117,7 +117,7 @@ final class OutputStream: WASIFile, @unchecked Sendable {
     /// Logs a last line that had no newline.
     func flush() {
         guard target == .log else { return }
-        if !pending.isEmpty { context.logs.append(.info, String(decoding: pending, as: UTF8.self)) }
+        if !pending.isEmpty { context.logs.append(.info, String(decoding: pending, as: UTF8.self), source: .stderr) }
         pending.removeAll()
     }
 

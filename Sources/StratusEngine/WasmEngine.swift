@@ -17,6 +17,8 @@ public final class WasmEngine: Sendable {
     private let cache = ModuleCache()
     private let pool: InstancePool
     private let made = Atomic(0)
+    /// Linear memory of the instances running guests now, as it was when each began.
+    private let runningBytes = Atomic(0)
     /// Where pools are filled ahead of demand, one instance at a time.
     private let fillQueue = DispatchQueue(label: "stratus.pool-fill", qos: .utility)
     private let stacks: StackPool
@@ -28,8 +30,12 @@ public final class WasmEngine: Sendable {
     /// The `wasi_snapshot_preview1` functions the bridge provides, with their types.
     private let wasiFunctions: [String: FunctionType]
 
-    public init(limits: EngineLimits = EngineLimits()) {
+    /// Told how long each new instance took to make, for the cold-start metric.
+    private let instantiated: @Sendable (Duration) -> Void
+
+    public init(limits: EngineLimits = EngineLimits(), instantiated: @escaping @Sendable (Duration) -> Void = { _ in }) {
         self.limits = limits
+        self.instantiated = instantiated
         pool = InstancePool(settings: limits.pool)
         engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: limits.fuelMetering))
         stacks = StackPool(engine: engine)
@@ -191,6 +197,12 @@ public final class WasmEngine: Sendable {
     /// How many instances the engine has made (each a cold start: translation included).
     public var instancesMade: Int { made.load(ordering: .relaxed) }
 
+    /// Guest linear memory held now: by idle pooled instances, and by running ones.
+    public var guestMemory: (idleInstances: Int, idleBytes: Int, runningBytes: Int) {
+        let idle = pool.totals
+        return (idle.instances, idle.bytes, runningBytes.load(ordering: .relaxed))
+    }
+
     /// How many instances of `app`'s `function` (of `compiled`) are idle.
     public func idleInstances(_ compiled: CompiledModule, app: String, function: String) -> Int {
         pool.idleCount(Self.poolKey(compiled, Invocation(input: [], context: ["app": app, "function": function])))
@@ -204,7 +216,9 @@ public final class WasmEngine: Sendable {
         let key = Self.poolKey(compiled, invocation)
         var live: LiveInstance?
         var reusable = false
+        var counted = 0
         defer {
+            runningBytes.subtract(counted, ordering: .relaxed)
             if let live {
                 if reusable { release(live, key) } else { live.close() }
             }
@@ -223,6 +237,8 @@ public final class WasmEngine: Sendable {
             guard let live, let entry = live.instance.exports[function: compiled.entry.name] else {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
+            counted = live.context.memory?.byteCount ?? 0
+            runningBytes.add(counted, ordering: .relaxed)
             do {
                 _ = try live.stacks.withStack { try entry.invoke([], on: &$0) }
             } catch let exit as WASIExitCode {
@@ -303,6 +319,7 @@ public final class WasmEngine: Sendable {
     /// A poolable module's instance also gets its snapshot, taken here, before any invocation.
     func instantiate(_ compiled: CompiledModule, _ context: GuestContext, ahead: Bool = false) throws -> LiveInstance {
         made.add(1, ordering: .relaxed)
+        let began = ContinuousClock.now
         let store = Store(engine: ahead ? fillEngine : engine)
         let limiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
         store.resourceLimiter = limiter
@@ -341,6 +358,7 @@ public final class WasmEngine: Sendable {
             live.close()
             throw error
         }
+        instantiated(.now - began)
         return live
     }
 

@@ -74,6 +74,8 @@ struct AdminAPI: Sendable {
             }
             try await platform.replayDeadLetter(id: id)
             return Response(status: .accepted)
+        case (.get, ["logs"]):
+            return try await logs(request.uri.queryParameters)
         case (.get, ["backup"]):
             return try await BackupAPI(platform: platform, settings: settings).backup()
         case (.post, ["restore"]):
@@ -93,6 +95,34 @@ struct AdminAPI: Sendable {
             }
             throw StratusError(.notFound, code: "not_found", "no admin endpoint \(method.rawValue) \(path); see /_stratus/openapi.yaml")
         }
+    }
+
+    /// `GET /_stratus/logs`: recent invocations, oldest first; with `wait`, held open until one
+    /// after `after` arrives (for `stratus logs --follow`).
+    private func logs(_ query: Parameters) async throws -> Response {
+        func number(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = query[Substring(name)] else { return nil }
+            guard let value = Int(String(text)), range.contains(value) else {
+                throw StratusError(.badRequest, code: "bad_\(name)", "`\(name)` must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+        let app = query["app"].map(String.init), function = query["function"].map(String.init)
+        let limit = try number("limit", 1...1000) ?? 100
+        let after = try number("after", 0...Int.max).map(Int64.init)
+        let log = platform.invocations
+        var records = log.records(app: app, function: function, after: after, limit: limit)
+        if records.isEmpty, let wait = try number("wait", 0...60), wait > 0 {
+            // Woken by any new record; one of another app means another look, until the wait ends.
+            let end = ContinuousClock.now + .seconds(wait)
+            var seen = after ?? log.latest
+            while records.isEmpty && ContinuousClock.now < end {
+                guard await log.wait(after: seen, timeout: end - .now) else { break }
+                seen = max(seen, log.latest)
+                records = log.records(app: app, function: function, after: after, limit: limit)
+            }
+        }
+        return try json(InvocationList(invocations: records, latest: log.latest))
     }
 
     /// `GET`, `PUT` and `DELETE /_stratus/apps/APP/kv/KEY`: the value is the raw body.
@@ -153,6 +183,7 @@ struct AdminAPI: Sendable {
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
         ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),
+        ("GET", ["logs"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

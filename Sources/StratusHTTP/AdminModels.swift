@@ -148,3 +148,10 @@ enum AdminJSON {
         return decoder
     }()
 }
+
+/// `GET /_stratus/logs`: recent invocations, oldest first, and the newest record's number
+/// (pass it as `after` to hear only of later ones).
+public struct InvocationList: Codable, Sendable {
+    public var invocations: [InvocationRecord]
+    public var latest: Int64
+}

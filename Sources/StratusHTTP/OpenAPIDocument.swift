@@ -282,6 +282,101 @@ enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /_stratus/logs:
+        get:
+          summary: recent invocations with their log lines and standard error, oldest first
+          description: |
+            The server keeps the last 1,000 invocations of each app in memory. Without `after`,
+            the newest `limit`; with `after`, the oldest `limit` after that record, and with
+            `wait` the answer is held until one arrives or `wait` seconds pass.
+          parameters:
+            - {name: app, in: query, schema: {type: string}}
+            - {name: function, in: query, schema: {type: string}}
+            - {name: after, in: query, schema: {type: integer, minimum: 0}}
+            - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
+            - {name: wait, in: query, schema: {type: integer, minimum: 0, maximum: 60}}
+          responses:
+            "200":
+              description: the invocations, and the newest record's number
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [invocations, latest]
+                    properties:
+                      latest: {type: integer}
+                      invocations:
+                        type: array
+                        items:
+                          type: object
+                          required: [seq, id, app, function, trigger, start, duration_ms, outcome, lines]
+                          properties:
+                            seq: {type: integer}
+                            id: {type: string}
+                            app: {type: string}
+                            function: {type: string}
+                            trigger: {type: string}
+                            start: {type: string, format: date-time}
+                            duration_ms: {type: number}
+                            outcome: {type: string, description: "ok, or the error's code"}
+                            status: {type: integer}
+                            error: {type: string}
+                            lines:
+                              type: array
+                              items:
+                                type: object
+                                required: [level, source, message]
+                                properties:
+                                  level: {type: string}
+                                  source: {type: string, description: "log or stderr"}
+                                  message: {type: string}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+      /_stratus/backup:
+        get:
+          summary: a consistent snapshot of everything (apps, modules, keys, schedules, pending events) as a .tar.gz
+          description: Taken from one moment of the store while requests go on; `stratus backup FILE` saves it.
+          responses:
+            "200":
+              description: the archive
+              content:
+                application/gzip:
+                  schema: {type: string, format: binary}
+            "401": {$ref: "#/components/responses/Error"}
+      /_stratus/restore:
+        post:
+          summary: bring a server with an empty store back to the state of a backup
+          description: |
+            The archive is checked in full (format, checksums, records) before anything is
+            written, then written in one transaction; a damaged archive (400 bad_backup) or a
+            store that holds anything (409 store_not_empty) leaves the server as it was.
+          requestBody:
+            required: true
+            content:
+              application/gzip:
+                schema: {type: string, format: binary}
+          responses:
+            "200":
+              description: what was restored
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [restored]
+                    properties:
+                      restored:
+                        type: object
+                        required: [apps, modules, keys, events, schedules]
+                        properties:
+                          apps: {type: integer}
+                          modules: {type: integer}
+                          keys: {type: integer}
+                          events: {type: integer}
+                          schedules: {type: integer}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "409": {$ref: "#/components/responses/Error"}
+            "413": {$ref: "#/components/responses/Error"}
       /_stratus/apps/{app}/functions/{function}/invoke:
         parameters:
           - {name: app, in: path, required: true, schema: {type: string}, description: "1 to 63 of a-z, 0-9 and -"}

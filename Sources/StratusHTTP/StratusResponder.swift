@@ -12,11 +12,13 @@ public struct StratusResponder: HTTPResponder {
     let platform: Platform
     let settings: HTTPSettings
     let admin: AdminAPI
+    let metrics: MetricsExporter
 
-    public init(platform: Platform, settings: HTTPSettings) {
+    public init(platform: Platform, settings: HTTPSettings, metrics: MetricsExporter) {
         self.platform = platform
         self.settings = settings
         self.admin = AdminAPI(platform: platform, settings: settings)
+        self.metrics = metrics
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -24,6 +26,10 @@ public struct StratusResponder: HTTPResponder {
             let path = request.uri.path
             if path == "/_stratus" || path.hasPrefix("/_stratus/") {
                 return try await admin.respond(to: request, path: path)
+            }
+            if path == "/metrics" && (request.method == .get || request.method == .head) {
+                return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: await metrics.render(platform))))
             }
             return try await servePublic(request, path: path)
         } catch let failure as InvocationFailure {

@@ -12,11 +12,11 @@ public enum StratusServer {
     /// A Hummingbird application serving `platform`; `onRunning` receives the bound port
     /// (useful with port 0).
     public static func make(platform: Platform, settings: HTTPSettings, host: String, port: Int,
-                            logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+                            metrics: MetricsExporter, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> any Service
     {
         Application(
-            responder: StratusResponder(platform: platform, settings: settings),
+            responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: .http1(configuration: http1(settings)),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
@@ -27,11 +27,11 @@ public enum StratusServer {
     /// address; a TLS configuration NIO cannot use (a key it cannot load) throws here, before
     /// anything listens.
     public static func make(platform: Platform, settings: HTTPSettings, host: String, port: Int, tls: TLSConfiguration,
-                            logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+                            metrics: MetricsExporter, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> any Service
     {
         Application(
-            responder: StratusResponder(platform: platform, settings: settings),
+            responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: try .tls(.http1(configuration: http1(settings)), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },

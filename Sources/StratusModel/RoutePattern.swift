@@ -26,6 +26,9 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
         guard !path.hasPrefix("/_stratus") else {
             throw Self.invalid(text, "paths under /_stratus are reserved for the admin API")
         }
+        guard path != "/metrics" else {
+            throw Self.invalid(text, "/metrics is reserved for the platform's Prometheus metrics")
+        }
         var segments: [Segment] = []
         var names: Set<String> = []
         let raw = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)

@@ -30,21 +30,25 @@ struct InvocationServices: HostServices {
 
     func kvGet(_ key: [UInt8]) -> HostResult<[UInt8]> {
         guard allows(.get, key) else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "get")
         return run { try store.get(app: app.name, key: key).map { .success($0) } ?? .failure(.notFound) }
     }
 
     func kvSet(_ key: [UInt8], _ value: [UInt8]) -> HostResult<Void> {
         guard allows(.set, key) else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "set")
         return write(key, .set) { .success(try store.set(app: app.name, key: key, value: value, events: $0)) }
     }
 
     func kvDelete(_ key: [UInt8]) -> HostResult<Void> {
         guard allows(.delete, key) else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "delete")
         return write(key, .delete) { try store.delete(app: app.name, key: key, events: $0) ? .success(()) : .failure(.notFound) }
     }
 
     func kvCompareAndSwap(_ key: [UInt8], expected: [UInt8]?, value: [UInt8]) -> HostResult<Void> {
         guard allows(.set, key) else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "cas")
         return write(key, .set) {
             try store.compareAndSwap(app: app.name, key: key, expected: expected, value: value, events: $0) ? .success(()) : .failure(.conflict)
         }
@@ -52,6 +56,7 @@ struct InvocationServices: HostServices {
 
     func kvIncrement(_ key: [UInt8], by delta: Int64) -> HostResult<Int64> {
         guard allows(.set, key) else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "incr")
         return write(key, .set) { .success(try store.increment(app: app.name, key: key, by: delta, events: $0)) }
     }
 
@@ -60,6 +65,7 @@ struct InvocationServices: HostServices {
         let patterns = function.kv.filter { $0.operations.contains(.scan) }.map(\.pattern)
             .filter { $0.mayMatchKeys(withPrefix: prefix) }
         guard !patterns.isEmpty else { return .failure(.denied) }
+        platform.metrics.kv(app: app.name, op: "scan")
         return run {
             var entries: [KVEntry] = []
             var after: [UInt8]?

@@ -7,6 +7,7 @@ extension Platform {
     public func kvGet(app: String, key: String) async throws -> [UInt8] {
         let key = try Self.checkKey(app: app, key)
         let store = self.store
+        metrics.kv(app: app, op: "get")
         guard let value = try await pool.run({ try store.get(app: app, key: key) }) else {
             throw Self.noKey(app, key)
         }
@@ -21,6 +22,7 @@ extension Platform {
         }
         let store = self.store
         let events = self.app(named: app)?.eventTargets(key: key, op: .set) ?? []
+        metrics.kv(app: app, op: "set")
         try await pool.run { try store.set(app: app, key: key, value: value, events: events) }
         if !events.isEmpty { eventBell.signal() }
     }
@@ -29,6 +31,7 @@ extension Platform {
         let key = try Self.checkKey(app: app, key)
         let store = self.store
         let events = self.app(named: app)?.eventTargets(key: key, op: .delete) ?? []
+        metrics.kv(app: app, op: "delete")
         guard try await pool.run({ try store.delete(app: app, key: key, events: events) }) else {
             throw Self.noKey(app, key)
         }
@@ -40,6 +43,7 @@ extension Platform {
         guard Names.isValidApp(app) else { throw Self.badApp(app) }
         let store = self.store
         let limit = min(max(limit, 1), engine.limits.maxScanLimit)
+        metrics.kv(app: app, op: "scan")
         return try await pool.run { try store.scan(app: app, prefix: Array(prefix.utf8), after: after.map { Array($0.utf8) }, limit: limit) }
     }
 

@@ -20,6 +20,10 @@ public final class Platform: Sendable {
     public let defaults: FunctionDefaults
     /// Guests' outbound HTTP.
     public let outbound: OutboundHTTP
+    /// Counts and timings of invocations, instances and KV operations.
+    public let metrics: PlatformMetrics
+    /// The recent invocations of each app with their log lines.
+    public let invocations: InvocationLog
     public let logger: Logger
     /// One function never holds every worker (see ``FunctionGate``).
     private let gate: FunctionGate
@@ -29,12 +33,15 @@ public final class Platform: Sendable {
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
                 defaults: FunctionDefaults = FunctionDefaults(), outbound: OutboundHTTP = OutboundHTTP(),
+                metrics: PlatformMetrics = PlatformMetrics(), invocations: InvocationLog = InvocationLog(),
                 logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
         self.defaults = defaults
         self.outbound = outbound
+        self.metrics = metrics
+        self.invocations = invocations
         gate = FunctionGate(limit: pool.threadCount - 1)
         self.logger = logger
     }
@@ -255,12 +262,21 @@ public final class Platform: Sendable {
         }
         let invocation = invocation(of: spec, in: app, input: input, context: context, deadline: at.deadline)
         let host = InvocationServices(platform: self, app: app, function: spec, depth: at.depth, deadline: invocation.limits.deadline)
-        let label = "\(app.name)/\(spec.name) \(invocation.context["invocation"]!)"
-        do {
-            let output = try engine.invoke(module, invocation, host: host)
+        let id = invocation.context["invocation"]!
+        let label = "\(app.name)/\(spec.name) \(id)"
+        let (start, clock) = (Date(), ContinuousClock.now)
+        let result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
+        let duration = ContinuousClock.now - clock
+        let trigger = context["trigger"] ?? "call"
+        let record = InvocationRecord(id: id, app: app.name, function: spec.name, trigger: trigger, start: start, duration: duration,
+                                      result: result, maxLogBytes: invocations.maxLogBytes)
+        invocations.add(record)
+        metrics.invocation(app: app.name, function: spec.name, trigger: trigger, outcome: record.outcome, duration: duration)
+        switch result {
+        case .success(let output):
             log(output.logs, of: label)
             return output
-        } catch {
+        case .failure(let error):
             log(error.logs, of: label)
             logger.warning("\(label): \(error.error)")
             throw error

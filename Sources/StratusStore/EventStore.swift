@@ -62,6 +62,28 @@ public protocol EventStore: Sendable {
     func deadLetters(app: String?, limit: Int) async throws -> [EventRecord]
     /// Puts a dead letter back in the queue with its attempts reset; false if there is no such dead letter.
     func replayDeadLetter(id: Int64) async throws -> Bool
+    /// How long the queue is and how far behind: for metrics.
+    func eventQueue(now: Date) async throws -> EventQueueStats
+}
+
+/// The outbox at one moment.
+public struct EventQueueStats: Sendable, Equatable {
+    /// Events waiting to run (due or not, claimed or not), dead letters excluded.
+    public var pending: Int
+    public var deadLetters: Int
+    /// How long the oldest due event has waited past its time; zero when none is due.
+    public var lag: TimeInterval
+
+    public init(pending: Int, deadLetters: Int, lag: TimeInterval) {
+        self.pending = pending
+        self.deadLetters = deadLetters
+        self.lag = lag
+    }
+}
+
+extension EventStore {
     /// Events waiting (not dead).
-    func pendingEventCount() async throws -> Int
+    public func pendingEventCount() async throws -> Int {
+        try await eventQueue(now: Date()).pending
+    }
 }

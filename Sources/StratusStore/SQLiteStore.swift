@@ -333,8 +333,17 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func pendingEventCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE dead = 0") ?? 0 }
+    public func eventQueue(now: Date) async throws -> EventQueueStats {
+        let time = now.timeIntervalSince1970
+        return try await pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(dead = 0), 0) AS pending, COALESCE(SUM(dead = 1), 0) AS dead,
+                       MIN(CASE WHEN dead = 0 AND not_before <= ? THEN not_before END) AS oldest
+                FROM events
+                """, arguments: [time])!
+            let oldest: Double? = row["oldest"]
+            return EventQueueStats(pending: row["pending"], deadLetters: row["dead"], lag: oldest.map { max(0, time - $0) } ?? 0)
+        }
     }
 
     // MARK: Schedules

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs the built `stratus` executable, as a user would.
 enum StratusProcess {
@@ -135,4 +136,49 @@ enum StratusProcess {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension StratusProcess {
+    /// A long-running command (`logs --follow`) whose output is read as it comes.
+    final class Streaming: Sendable {
+        private let process: Process
+        private final class Collected: Sendable {
+            let text = Mutex("")
+        }
+        private let collected = Collected()
+
+        init(_ arguments: [String]) throws {
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            pipe.fileHandleForReading.readabilityHandler = { [collected] handle in
+                let text = String(decoding: handle.availableData, as: UTF8.self)
+                collected.text.withLock { $0 += text }
+            }
+            try process.run()
+        }
+
+        var output: String { collected.text.withLock { $0 } }
+
+        /// Waits up to `seconds` for the output to satisfy `condition`.
+        func waitFor(seconds: Double = 15, _ condition: (String) -> Bool) async throws {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end {
+                if condition(output) { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            throw TestFailure("the output did not come within \(seconds) s; it is:\n\(output)")
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+        }
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import StratusEngine
 import StratusHTTP
 import StratusRuntime
 import StratusStore
@@ -24,14 +25,17 @@ struct TestServer {
     /// Runs `body` against a server over a fresh SQLite store in `dir`, then shuts it down.
     static func with<T: Sendable>(dir: TemporaryDirectory, token: String = "test-token", bodyLimit: Int = 1 << 20,
                                   _ body: (TestServer) async throws -> T) async throws -> T {
-        let platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        let metrics = MetricsExporter()
+        let platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")),
+                                engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated), pool: WorkerPool(threads: 2),
+                                metrics: metrics.platformMetrics)
         try await platform.start()
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = StratusServer.make(platform: platform, settings: HTTPSettings(adminToken: token, bodyLimit: bodyLimit),
-                                        host: "127.0.0.1", port: 0, logger: logger, onRunning: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
+                                        host: "127.0.0.1", port: 0, metrics: metrics, logger: logger, onRunning: { continuation.yield($0) })
+        let group = ServiceGroup(configuration: .init(services: [server, platform.invocations], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }
