@@ -16,6 +16,13 @@ struct AdminAPI: Sendable {
         switch (method, parts) {
         case (.get, ["health"]):
             return json(["status": "ok"])
+        case (.get, ["ui"]):
+            // The page signs in by itself; what it reads needs the token. Nothing may load from elsewhere.
+            return Response(status: .ok, headers: [
+                .contentType: "text/html; charset=utf-8",
+                .contentSecurityPolicy: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+                .cacheControl: "no-store",
+            ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: WebUI.html.utf8)))
         case (.get, ["openapi.yaml"]):
             return Response(status: .ok, headers: [.contentType: "application/yaml"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml.utf8)))
@@ -179,7 +186,7 @@ struct AdminAPI: Sendable {
 
     /// The endpoints above, for telling 405 from 404; `*` is one segment.
     private static let endpoints: [(method: String, pattern: [String])] = [
-        ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["apps"]), ("POST", ["apps"]),
+        ("GET", ["health"]), ("GET", ["openapi.yaml"]), ("GET", ["ui"]), ("GET", ["apps"]), ("POST", ["apps"]),
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
         ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),

@@ -282,6 +282,16 @@ enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /_stratus/ui:
+        get:
+          summary: the management web page (it signs in with the admin token itself)
+          security: []
+          responses:
+            "200":
+              description: the page
+              content:
+                text/html:
+                  schema: {type: string}
       /_stratus/logs:
         get:
           summary: recent invocations with their log lines and standard error, oldest first
@@ -352,8 +362,9 @@ enum OpenAPIDocument {
             store that holds anything (409 store_not_empty) leaves the server as it was.
           requestBody:
             required: true
+            description: the archive, as `stratus backup` saves it (sent as application/gzip; any content type is taken)
             content:
-              application/gzip:
+              "*/*":
                 schema: {type: string, format: binary}
           responses:
             "200":

@@ -28,6 +28,7 @@ public final class InvocationLog: Service, Sendable {
             record.seq = state.nextSeq
             state.nextSeq += 1
             state.byApp[record.app, default: Ring(capacity: perApp)].append(record)
+            guard !state.waiters.isEmpty else { return [] }
             let due = state.waiters.filter { $0.value.after < record.seq }
             for id in due.keys { state.waiters[id] = nil }
             return due.values.map(\.continuation)
