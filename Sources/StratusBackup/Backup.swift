@@ -50,8 +50,8 @@ public enum Backup {
     @discardableResult
     public static func restore(_ path: String, into store: some StateTransfer,
                                progress: (BackupProgress) -> Void = { _ in }) throws -> BackupCounts {
-        try verify(path)
         guard try store.isEmpty() else { throw StratusError.storeNotEmpty }
+        try verify(path)
         var counts = BackupCounts()
         try store.importState { add in
             counts = try BackupReader.read(path, progress: progress, visit: add)

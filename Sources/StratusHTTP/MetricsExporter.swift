@@ -25,19 +25,24 @@ public final class MetricsExporter: Sendable {
             .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30),
         ]
         platformMetrics = PlatformMetrics(factory: factory)
-        queueDepth = registry.makeGauge(name: "stratus_event_queue_depth", help: "Events waiting in the durable outbox (dead letters excluded)")
-        queueLag = registry.makeGauge(name: "stratus_event_lag_seconds", help: "How long the oldest due event has waited past its time")
-        deadLetters = registry.makeGauge(name: "stratus_dead_letters", help: "Events whose function failed every attempt")
-        apps = registry.makeGauge(name: "stratus_apps", help: "Deployed apps")
-        idleInstances = registry.makeGauge(name: "stratus_idle_instances", help: "Instances kept ready at their snapshots")
-        idleMemory = registry.makeGauge(name: "stratus_guest_memory_bytes", labels: [("state", "idle")], help: "Guest linear memory held")
-        runningMemory = registry.makeGauge(name: "stratus_guest_memory_bytes", labels: [("state", "running")], help: "Guest linear memory held")
-        resident = registry.makeGauge(name: "process_resident_memory_bytes", help: "Resident memory size in bytes")
-        virtual = registry.makeGauge(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes")
-        threads = registry.makeGauge(name: "process_threads", help: "Operating system threads")
-        openFiles = registry.makeGauge(name: "process_open_fds", help: "Open file descriptors")
-        startTime = registry.makeGauge(name: "process_start_time_seconds", help: "Start time of the process since the epoch, in seconds")
-        cpu = registry.makeCounter(name: "process_cpu_seconds_total", help: "User and system CPU time spent, in seconds")
+        queueDepth = registry.makeGauge(descriptor: Self.name("stratus_event_queue_depth", "Events waiting in the durable outbox (dead letters excluded)"))
+        queueLag = registry.makeGauge(descriptor: Self.name("stratus_event_lag_seconds", "How long the oldest due event has waited past its time"))
+        deadLetters = registry.makeGauge(descriptor: Self.name("stratus_dead_letters", "Events whose function failed every attempt"))
+        apps = registry.makeGauge(descriptor: Self.name("stratus_apps", "Deployed apps"))
+        idleInstances = registry.makeGauge(descriptor: Self.name("stratus_idle_instances", "Instances kept ready at their snapshots"))
+        idleMemory = registry.makeGauge(descriptor: Self.name("stratus_guest_memory_bytes", "Guest linear memory held"), labels: [("state", "idle")])
+        runningMemory = registry.makeGauge(descriptor: Self.name("stratus_guest_memory_bytes", "Guest linear memory held"), labels: [("state", "running")])
+        resident = registry.makeGauge(descriptor: Self.name("process_resident_memory_bytes", "Resident memory size in bytes"))
+        virtual = registry.makeGauge(descriptor: Self.name("process_virtual_memory_bytes", "Virtual memory size in bytes"))
+        threads = registry.makeGauge(descriptor: Self.name("process_threads", "Operating system threads"))
+        openFiles = registry.makeGauge(descriptor: Self.name("process_open_fds", "Open file descriptors"))
+        startTime = registry.makeGauge(descriptor: Self.name("process_start_time_seconds", "Start time of the process since the epoch, in seconds"))
+        cpu = registry.makeCounter(descriptor: Self.name("process_cpu_seconds_total", "User and system CPU time spent, in seconds"))
+    }
+
+    /// A metric's whole name as one descriptor (the exposition names are the standard ones).
+    private static func name(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
     /// Reads the gauges, then renders every metric.

@@ -3,7 +3,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The recent invocations of each app, newest last, in memory: at most `perApp` records an app
-/// (the oldest go first) and `maxLogBytes` of log lines a record. Followers wait for new records.
+/// (the oldest go first; 0 keeps none) and `maxLogBytes` of log lines a record. Followers wait
+/// for new records.
 /// As a service, it lets its followers go at shutdown, so a server does not wait for their polls.
 public final class InvocationLog: Service, Sendable {
     public let perApp: Int
@@ -46,7 +47,7 @@ public final class InvocationLog: Service, Sendable {
         return seq == nil ? Array(chosen.suffix(limit)) : Array(chosen.prefix(limit))
     }
 
-    /// The number the next record will have; records after `latest - 1` are the new ones.
+    /// The newest record's number (0 before any): pass it as `after` to hear only of later ones.
     public var latest: Int64 { state.withLock { $0.nextSeq - 1 } }
 
     /// Returns when a record after `seq` exists or `timeout` has passed: true, or false once
@@ -94,7 +95,9 @@ public final class InvocationLog: Service, Sendable {
         }
 
         mutating func append(_ record: InvocationRecord) {
-            if storage.count < capacity {
+            if capacity == 0 {
+                return
+            } else if storage.count < capacity {
                 storage.append(record)
             } else {
                 storage[head] = record

@@ -67,7 +67,13 @@ public struct InvocationRecord: Sendable, Codable, Equatable {
                 lines.append(Line(level: "warn", source: "log", message: "[\(logs.count - lines.count) more lines not kept]"))
                 break
             }
-            lines.append(Line(level: "\(line.level)", source: line.source.rawValue, message: line.message))
+            let level = switch line.level {
+            case .debug: "debug"
+            case .info: "info"
+            case .warn: "warn"
+            case .error: "error"
+            }
+            lines.append(Line(level: level, source: line.source.rawValue, message: line.message))
         }
     }
 }

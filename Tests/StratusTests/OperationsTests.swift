@@ -131,6 +131,11 @@ import Testing
         let export = try StratusProcess.run(["export", archive, "--data", source.file("data")])
         #expect(export.status == 0, "\(export.stderr)")
         #expect(export.stdout.contains("1 app") && export.stdout.contains("1 key"), "\(export.stdout)")
+        #expect(!export.stderr.contains("exporting"), "no progress line when standard error is not a terminal")
+        // On a terminal (script(1) gives the command one), a progress line shows and is cleared.
+        let onTerminal = try StratusProcess.run(["-qec", "\(try StratusProcess.executable) export \(source.file("again.tar.gz")) --data \(source.file("data"))",
+                                                 "/dev/null"], executable: "/usr/bin/script")
+        #expect(onTerminal.stdout.contains("exporting ") && onTerminal.stdout.contains("items\u{1B}[K"), "\(onTerminal.stdout)")
         let imported = try StratusProcess.run(["import", archive, "--data", target.file("data")])
         #expect(imported.status == 0, "\(imported.stderr)")
         let again = try StratusProcess.run(["import", archive, "--data", target.file("data")])

@@ -33,8 +33,9 @@ import Testing
         return try JSONDecoder().decode(T.self, from: Data(output.body))
     }
 
-    /// Calls `probe` every 20 ms until it returns a value, failing after `seconds`.
-    private func poll<T>(_ what: String, seconds: Double = 25, _ probe: () async throws -> T?) async throws -> T {
+    /// Calls `probe` every 20 ms until it returns a value, failing after `seconds`: a guard
+    /// against hangs, not a timing (a 3 MiB count takes 4 s alone, 35 s beside the whole suite on 2 cores).
+    private func poll<T>(_ what: String, seconds: Double = 120, _ probe: () async throws -> T?) async throws -> T {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if let value = try await probe() { return value }

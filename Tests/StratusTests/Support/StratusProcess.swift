@@ -27,11 +27,11 @@ enum StratusProcess {
         var stderr: String
     }
 
-    /// Runs a command to completion.
+    /// Runs a command (`stratus`, or the `executable` given) to completion.
     static func run(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-                    directory: String? = nil) throws -> Result {
+                    directory: String? = nil, executable tool: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try executable)
+        process.executableURL = URL(fileURLWithPath: try tool ?? executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment
             .filter { !$0.key.hasPrefix("STRATUS_") }

@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import PostgresNIO
+import StratusStore
+import Testing
+
+/// The store implementations the conformance suite runs against: SQLite in a temporary folder,
+/// and PostgreSQL in a database of its own on the server `scripts/postgres.sh` starts
+/// (`STRATUS_TEST_POSTGRES`, default postgres://stratus:stratus@127.0.0.1:5432/stratus_test).
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static var postgresURL: String {
+        ProcessInfo.processInfo.environment["STRATUS_TEST_POSTGRES"] ?? "postgres://stratus:stratus@127.0.0.1:5432/stratus_test"
+    }
+
+    /// A new, empty store of this kind; `cleanup` removes what it made.
+    func make(_ dir: TemporaryDirectory) async throws -> (store: any Store, cleanup: @Sendable () async -> Void) {
+        switch self {
+        case .sqlite:
+            return (try SQLiteStore(path: dir.file("conformance-\(UUID().uuidString).sqlite")), {})
+        case .postgres:
+            let name = "stratus_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+            try await Self.admin("CREATE DATABASE \(name)")
+            var components = URLComponents(string: Self.postgresURL)!
+            components.path = "/" + name
+            do {
+                let store = try await PostgresStore(url: components.string!)
+                return (store, { try? await Self.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+            } catch {
+                try? await Self.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                throw error
+            }
+        }
+    }
+
+    /// Runs one statement on the test server's database.
+    static func admin(_ sql: String) async throws {
+        let components = URLComponents(string: postgresURL)!
+        let configuration = PostgresConnection.Configuration(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "stratus",
+            password: components.password, database: String(components.path.dropFirst()), tls: .disable)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: Logger(label: "test-postgres"))
+        } catch {
+            throw TestFailure("no PostgreSQL server at \(postgresURL) (\(error)); start one with scripts/postgres.sh (scripts/test.sh does)")
+        }
+        defer { Task { try? await connection.close() } }
+        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-postgres"))
+    }
+}
