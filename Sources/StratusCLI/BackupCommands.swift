@@ -46,7 +46,7 @@ struct RestoreCommand: AsyncParsableCommand {
 /// Where `export` and `import` find a store directly, with no server running.
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The data folder (STRATUS_DATA; default ./stratus-data).") var data: String?
-    @Option(name: .long, help: "The store: a SQLite file path (STRATUS_STORE; default DIR/stratus.sqlite).") var store: String?
+    @Option(name: .long, help: "The store: a postgres:// URL or a SQLite file path (STRATUS_STORE; default DIR/stratus.sqlite).") var store: String?
 
     func location(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> (url: String?, data: String) {
         (store ?? environment["STRATUS_STORE"], data ?? environment["STRATUS_DATA"] ?? "./stratus-data")
@@ -54,7 +54,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// `stratus export FILE`: a store's state as a backup archive, read from the store directly.
-struct ExportCommand: ParsableCommand {
+struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Write a store's whole state to a .tar.gz, reading the store directly (the server may be running or not).")
@@ -62,9 +62,9 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The archive to write.") var file: String
     @OptionGroup var storeOptions: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let (url, data) = storeOptions.location()
-        let store = try StoreLocation.open(url: url, dataDirectory: data)
+        let store = try await StoreLocation.open(url: url, dataDirectory: data)
         let progress = ProgressLine("exporting")
         let counts = try Backup.write(from: store, to: file) { progress.update(bytes: $0.bytes, items: $0.items) }
         progress.finish()
@@ -73,7 +73,7 @@ struct ExportCommand: ParsableCommand {
 }
 
 /// `stratus import FILE`: an archive's state into an empty store, with the server stopped.
-struct ImportCommand: ParsableCommand {
+struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Write an archive's state into an empty store directly; start the server on it afterwards.",
@@ -82,9 +82,9 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: "The archive `stratus backup` or `stratus export` wrote.") var file: String
     @OptionGroup var storeOptions: StoreOptions
 
-    func run() throws {
+    func run() async throws {
         let (url, data) = storeOptions.location()
-        let store = try StoreLocation.open(url: url, dataDirectory: data)
+        let store = try await StoreLocation.open(url: url, dataDirectory: data)
         let progress = ProgressLine("importing")
         let counts = try Backup.restore(file, into: store) { progress.update(bytes: $0.bytes, items: $0.items) }
         progress.finish()

@@ -15,7 +15,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The data folder (STRATUS_DATA; default ./stratus-data).") var data: String?
     @Option(name: .long, help: "The address to listen on (STRATUS_HOST; default 127.0.0.1).") var host: String?
     @Option(name: .long, help: "The port to listen on (STRATUS_PORT; default 8080).") var port: Int?
-    @Option(name: .long, help: "The store: a SQLite file path (default DIR/stratus.sqlite); postgres:// URLs come with cluster mode.") var store: String?
+    @Option(name: .long, help: "The store (STRATUS_STORE): a postgres://USER:PASSWORD@HOST:PORT/DB URL that the nodes of a cluster share, or a SQLite file path (default DIR/stratus.sqlite).") var store: String?
+    @Option(name: .long, help: "This node's name in a cluster (STRATUS_NODE; default HOST:PORT).") var node: String?
+    @Option(name: .long, help: "Comma-separated labels of this node for manifests' affinity (STRATUS_TAGS).") var tags: String?
+    @Option(name: .long, help: "The URL the other nodes reach this one at (STRATUS_ADVERTISE; default SCHEME://HOST:PORT).") var advertise: String?
     @Flag(name: .long, help: "Serve HTTPS instead of HTTP (STRATUS_TLS=1): with --cert and --key, or a self-signed certificate made once in DIR/tls.") var tls = false
     @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
     @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
@@ -61,6 +64,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.defaults.callDepth) is not")
         }
         config.deploy = deploy
+        config.node = node ?? environment["STRATUS_NODE"]
+        config.tags = (tags ?? environment["STRATUS_TAGS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        config.advertise = advertise ?? environment["STRATUS_ADVERTISE"]
+        if let name = config.node, !Names.isValidNodeName(name) {
+            throw ValidationError("--node \(name): a node name is 1 to 64 letters, digits, '.', ':', '_' or '-'")
+        }
         config.tls = try tls || flag("STRATUS_TLS")
         // An empty variable (`STRATUS_TLS_CERT=`) means unset, as a shell script clearing it intends.
         config.certificateFile = certificate ?? environment["STRATUS_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
@@ -81,11 +91,14 @@ struct ServeCommand: AsyncParsableCommand {
         let identity = try config.tls ? TLSIdentity.resolve(
             certificateFile: config.certificateFile, keyFile: config.keyFile,
             dataDirectory: config.dataDirectory, host: config.host) : nil
-        let store = try StoreLocation.open(url: config.storeURL, dataDirectory: config.dataDirectory)
+        let store = try await StoreLocation.open(url: config.storeURL, dataDirectory: config.dataDirectory)
         let metrics = MetricsExporter()
         let engine = WasmEngine(instantiated: metrics.platformMetrics.instantiated)
+        let scheme = identity == nil ? "http" : "https"
+        let node = NodeRecord(name: config.node ?? "\(config.host):\(config.port)",
+                              address: config.advertise ?? "\(scheme)://\(config.host):\(config.port)", tags: config.tags)
         let platform = Platform(store: store, engine: engine, pool: WorkerPool(threads: config.workers), defaults: config.defaults,
-                                metrics: metrics.platformMetrics, logger: logger)
+                                metrics: metrics.platformMetrics, node: node, logger: logger)
         try await platform.start()
         for folder in config.deploy {
             let app = try await platform.deploy(try AppFolder.read(folder))
@@ -95,7 +108,6 @@ struct ServeCommand: AsyncParsableCommand {
         if let tokenFile { logger.info("admin token in \(tokenFile)") }
         let settings = HTTPSettings(adminToken: token, bodyLimit: config.bodyLimit, idleTimeout: .seconds(config.idleTimeoutSeconds),
                                     restoreLimit: config.restoreLimitMB << 20)
-        let scheme = identity == nil ? "http" : "https"
         let onRunning: @Sendable (Int) async -> Void = { [logger] port in
             logger.info("Stratus serving on \(scheme)://\(config.host):\(port) with \(platform.apps.count) app(s)")
         }
@@ -108,9 +120,17 @@ struct ServeCommand: AsyncParsableCommand {
             server = StratusServer.make(platform: platform, settings: settings, host: config.host, port: config.port,
                                         metrics: metrics, logger: logger, onRunning: onRunning)
         }
-        let dispatcher = EventDispatcher(platform: platform, logger: logger)
-        let scheduler = CronScheduler(platform: platform, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [dispatcher, scheduler, server, platform.invocations], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var services: [any Service] = [server, platform.invocations, platform.cluster]
+        if let shared = platform.cluster.store {
+            logger.info("node \(node.name) of the cluster on \(shared.location)")
+            services.append(ClusterSync(platform: platform, store: shared, logger: logger))
+        }
+        // In a cluster a claim lasts while its node beats, so a dead node's work moves on soon.
+        var delivery = EventDispatcher.Settings()
+        if platform.cluster.store != nil { delivery.lease = platform.cluster.settings.lease }
+        services += [EventDispatcher(platform: platform, node: node.name, settings: delivery, logger: logger),
+                     CronScheduler(platform: platform, logger: logger)]
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 

@@ -26,6 +26,12 @@ public struct ServerConfiguration: Sendable {
     /// pair that `TLSIdentity` keeps in `DIR/tls`.
     public var certificateFile: String?
     public var keyFile: String?
+    /// This node's name in a cluster; default HOST:PORT.
+    public var node: String?
+    /// Labels a manifest's `affinity` can name.
+    public var tags: [String] = []
+    /// Where the other nodes reach this one; default SCHEME://HOST:PORT.
+    public var advertise: String?
 
     public init() {}
 }

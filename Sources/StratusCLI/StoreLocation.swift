@@ -1,17 +1,22 @@
 import Foundation
 import StratusStore
 
-/// Where a server's state lives: the store URL given, else the SQLite file in the data folder.
+/// Where a server's state lives: the PostgreSQL database or SQLite file at the store URL given,
+/// else the SQLite file in the data folder.
 enum StoreLocation {
-    static func open(url: String?, dataDirectory: String) throws -> SQLiteStore {
+    static func open(url: String?, dataDirectory: String) async throws -> any Store {
         switch url {
-        case .some(let url) where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
-            throw CLIError("PostgreSQL stores come with cluster mode, which is not available yet; leave --store out to use SQLite")
+        case .some(let url) where isPostgres(url):
+            return try await PostgresStore(url: url)
         case .some(let path):
             return try SQLiteStore(path: path)
         case .none:
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             return try SQLiteStore(path: (dataDirectory as NSString).appendingPathComponent("stratus.sqlite"))
         }
+    }
+
+    static func isPostgres(_ url: String?) -> Bool {
+        url.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") } ?? false
     }
 }

@@ -83,6 +83,8 @@ struct AdminAPI: Sendable {
             return Response(status: .accepted)
         case (.get, ["logs"]):
             return try await logs(request.uri.queryParameters)
+        case (.get, ["nodes"]):
+            return try json(NodeList(try await platform.cluster.nodes(), this: platform.cluster.node.name))
         case (.get, ["backup"]):
             return try await BackupAPI(platform: platform, settings: settings).backup()
         case (.post, ["restore"]):
@@ -190,7 +192,7 @@ struct AdminAPI: Sendable {
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
         ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),
-        ("GET", ["logs"]),
+        ("GET", ["logs"]), ("GET", ["nodes"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

@@ -134,6 +134,35 @@ public struct DeadLetterList: Codable, Sendable {
     }
 }
 
+/// `GET /_stratus/nodes`: the live nodes of the cluster (one without a shared store).
+public struct NodeList: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        public var name: String
+        public var address: String
+        public var tags: [String]
+        public var weight: Double
+        public var load: Int
+        public var startedAt: Date
+        public var heartbeatAt: Date
+        /// The node that answered.
+        public var this: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, address, tags, weight, load, this
+            case startedAt = "started_at"
+            case heartbeatAt = "heartbeat_at"
+        }
+    }
+    public var nodes: [Item]
+
+    init(_ nodes: [NodeRecord], this: String) {
+        self.nodes = nodes.map { node in
+            Item(name: node.name, address: node.address, tags: node.tags, weight: node.weight, load: node.load,
+                 startedAt: node.startedAt, heartbeatAt: node.heartbeatAt, this: node.name == this)
+        }
+    }
+}
+
 enum AdminJSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -282,6 +282,34 @@ enum OpenAPIDocument {
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
             "404": {$ref: "#/components/responses/Error"}
+      /_stratus/nodes:
+        get:
+          summary: the live nodes of the cluster with their heartbeats, tags and load (one node without a shared store)
+          responses:
+            "200":
+              description: the live nodes by name
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [nodes]
+                    properties:
+                      nodes:
+                        type: array
+                        items:
+                          type: object
+                          required: [name, address, tags, weight, load, started_at, heartbeat_at, this]
+                          properties:
+                            name: {type: string}
+                            address: {type: string}
+                            tags: {type: array, items: {type: string}}
+                            weight: {type: number}
+                            load: {type: integer}
+                            started_at: {type: string, format: date-time}
+                            heartbeat_at: {type: string, format: date-time}
+                            this: {type: boolean, description: the node that answered}
+            "401": {$ref: "#/components/responses/Error"}
+            "503": {$ref: "#/components/responses/Error"}
       /_stratus/ui:
         get:
           summary: the management web page (it signs in with the admin token itself)

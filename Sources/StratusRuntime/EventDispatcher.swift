@@ -80,6 +80,8 @@ public final class EventDispatcher: Service, Sendable {
         var context: [String: String] = [:]
         if let key = event.key { context["key"] = String(decoding: key, as: UTF8.self) }
         if let op = event.op { context["op"] = op }
+        // Which tick this is, the same on whichever node runs it (and on a retry).
+        if event.kind == .cron { context["scheduled"] = event.createdAt.formatted(.iso8601) }
         do {
             _ = try await platform.invoke(app: event.app, function: event.function, input: event.payload,
                                           trigger: event.kind.rawValue, context: context)

@@ -3,6 +3,7 @@ import Logging
 import StratusEngine
 import StratusModel
 import StratusStore
+import Synchronization
 
 /// The host services of one invocation: the app's KV namespace under the function's grants,
 /// and spawns of the functions it may call. Called on the worker thread running the guest, so
@@ -15,6 +16,8 @@ struct InvocationServices: HostServices {
     let depth: Int
     /// When this invocation must end; no call it makes outlives it.
     let deadline: ContinuousClock.Instant
+    /// Set when the store did not answer: a function that fails after that failed for it.
+    let outage = StoreOutage()
 
     private var store: any Store { platform.store }
 
@@ -164,9 +167,23 @@ struct InvocationServices: HostServices {
             return try body()
         } catch let error as StratusError where error.kind == .badRequest {
             return .failure(.invalid)
+        } catch let error as StratusError where error.kind == .unavailable {
+            outage.note(error)
+            return .failure(.failed)
         } catch {
             platform.logger.error("store failure in app \(app.name): \(error)")
             return .failure(.failed)
         }
+    }
+}
+
+/// The store failure an invocation met, if any.
+final class StoreOutage: Sendable {
+    private let error = Mutex<StratusError?>(nil)
+
+    var seen: StratusError? { error.withLock { $0 } }
+
+    func note(_ failure: StratusError) {
+        error.withLock { $0 = failure }
     }
 }

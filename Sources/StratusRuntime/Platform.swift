@@ -30,10 +30,19 @@ public final class Platform: Sendable {
     private let snapshot = Mutex(Snapshot())
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
+    private let running = InFlightCount()
+    /// This node, the live nodes of its cluster, and its heartbeats (a Service to run).
+    public let cluster: ClusterMembership
+
+    /// Starts the dispatcher's next read of the outbox now (another node added events).
+    public func eventsChanged() {
+        eventBell.signal()
+    }
 
     public init(store: any Store, engine: WasmEngine = WasmEngine(), pool: WorkerPool = WorkerPool(),
                 defaults: FunctionDefaults = FunctionDefaults(), outbound: OutboundHTTP = OutboundHTTP(),
                 metrics: PlatformMetrics = PlatformMetrics(), invocations: InvocationLog = InvocationLog(),
+                node: NodeRecord = NodeRecord(name: "local", address: ""), membership: ClusterMembership.Settings = .init(),
                 logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
@@ -43,33 +52,61 @@ public final class Platform: Sendable {
         self.metrics = metrics
         self.invocations = invocations
         gate = FunctionGate(limit: pool.threadCount - 1)
+        cluster = ClusterMembership(node: node, store: store as? any ClusterStore, load: running, settings: membership, logger: logger)
         self.logger = logger
     }
 
     /// Loads every stored app so that a restart serves what was deployed before it.
     public func start() async throws {
-        for record in try await store.apps() {
-            do {
-                let manifest = try ManifestParser().parse(record.manifest)
-                var binaries: [String: [UInt8]] = [:]
-                for (path, hash) in record.modules {
-                    guard let bytes = try await store.module(sha256: hash) else {
-                        throw StratusError(.internalFailure, code: "module_missing", "module \(path) (\(hash)) is missing from the store")
-                    }
-                    binaries[path] = bytes
+        try await refreshApps()
+    }
+
+    /// Serves the store's apps as they are now: new versions loaded, deleted apps dropped. A
+    /// cluster's nodes call it when the store's notifications may have been missed.
+    public func refreshApps() async throws {
+        let records = try await store.apps()
+        for record in records {
+            await refresh(record)
+        }
+        let stored = Set(records.map(\.name))
+        for app in apps where !stored.contains(app.name) {
+            uninstall(app.name)
+        }
+    }
+
+    /// Serves the stored version of one app (after another node deployed or deleted it).
+    public func refreshApp(named name: String) async throws {
+        guard let record = try await store.app(named: name) else {
+            uninstall(name)
+            return
+        }
+        await refresh(record)
+    }
+
+    /// Loads and serves `record` unless this version (or a later one) already serves.
+    private func refresh(_ record: AppRecord) async {
+        if let current = app(named: record.name), current.record.version >= record.version { return }
+        do {
+            let manifest = try ManifestParser().parse(record.manifest)
+            var binaries: [String: [UInt8]] = [:]
+            for (path, hash) in record.modules {
+                guard let bytes = try await store.module(sha256: hash) else {
+                    throw StratusError(.internalFailure, code: "module_missing", "module \(path) (\(hash)) is missing from the store")
                 }
-                install(try await compile(record, manifest, binaries))
-            } catch {
-                logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
+                binaries[path] = bytes
             }
+            install(try await compile(record, manifest, binaries))
+            releaseUnusedModules()
+        } catch {
+            logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
         }
     }
 
     /// Serves what a restore has just put into the store: its apps, and its pending events
     /// without waiting for the dispatcher's next poll.
     public func resumeAfterRestore() async throws {
-        try await start()
-        eventBell.signal()
+        try await refreshApps()
+        eventsChanged()
     }
 
     // MARK: Apps
@@ -131,6 +168,10 @@ public final class Platform: Sendable {
             throw StratusError.appNotFound(name)
         }
         try await store.replaceSchedules(app: name, [])
+        uninstall(name)
+    }
+
+    private func uninstall(_ name: String) {
         snapshot.withLock { state in
             state.apps[name] = nil
             state.routes = Self.routes(of: state.apps)
@@ -265,7 +306,13 @@ public final class Platform: Sendable {
         let id = invocation.context["invocation"]!
         let label = "\(app.name)/\(spec.name) \(id)"
         let (start, clock) = (Date(), ContinuousClock.now)
-        let result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
+        running.add(1)
+        var result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
+        running.add(-1)
+        // A function that fails after the store failed it is reported as the outage it met (503).
+        if case .failure(let failure) = result, let outage = host.outage.seen {
+            result = .failure(InvocationFailure(outage, logs: failure.logs))
+        }
         let duration = ContinuousClock.now - clock
         let trigger = context["trigger"] ?? "call"
         let record = InvocationRecord(id: id, app: app.name, function: spec.name, trigger: trigger, start: start, duration: duration,

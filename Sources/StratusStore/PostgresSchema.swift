@@ -22,6 +22,11 @@ enum PostgresSchema {
         CREATE TABLE schedules (app TEXT NOT NULL, function TEXT NOT NULL, expression TEXT NOT NULL,
                                 next_run DOUBLE PRECISION NOT NULL, PRIMARY KEY (app, function, expression));
         """,
+        """
+        CREATE TABLE nodes (name TEXT PRIMARY KEY, address TEXT NOT NULL, tags TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL,
+                            load INTEGER NOT NULL, started_at DOUBLE PRECISION NOT NULL, heartbeat_at DOUBLE PRECISION NOT NULL);
+        CREATE INDEX events_claimed_by ON events (claimed_by) WHERE claimed_by IS NOT NULL;
+        """,
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -21,6 +21,7 @@ extension PostgresStore {
                     \(ByteBuffer(bytes: event.payload)), \(sequence.map { ByteBuffer(data: $0) }), \(time), \(time))
             RETURNING id
             """, logger: logger).collect()
+        try await notify(db, "events", logger)
         return try rows[0].decode(Int64.self)
     }
 
@@ -72,9 +73,14 @@ extension PostgresStore {
     }
 
     public func replayDeadLetter(id: Int64) async throws -> Bool {
-        try await !rows("""
-            UPDATE events SET dead = FALSE, attempts = 0, not_before = \(Date().timeIntervalSince1970) WHERE id = \(id) AND dead = TRUE RETURNING 1
-            """).isEmpty
+        let logger = logger
+        return try await transaction { db in
+            let replayed = try await db.query("""
+                UPDATE events SET dead = FALSE, attempts = 0, not_before = \(Date().timeIntervalSince1970) WHERE id = \(id) AND dead = TRUE RETURNING 1
+                """, logger: logger).collect()
+            if !replayed.isEmpty { try await Self.notify(db, "events", logger) }
+            return !replayed.isEmpty
+        }
     }
 
     public func eventQueue(now: Date) async throws -> EventQueueStats {
@@ -140,7 +146,8 @@ extension PostgresStore {
                 """, logger: logger).collect()
             guard !moved.isEmpty else { return false }
             try await Self.insertEvent(db, EventRecord(app: schedule.app, function: schedule.function, kind: .cron,
-                                                       payload: Array(schedule.expression.utf8)), sequence: nil, logger)
+                                                       payload: Array(schedule.expression.utf8), createdAt: schedule.nextRun),
+                                  sequence: nil, logger)
             return true
         }
     }

@@ -56,6 +56,8 @@ extension PostgresStore {
             try produce { item in try session.run(Self.insert(item)) }
             // Later events are numbered after the imported ones.
             try session.run("SELECT setval(pg_get_serial_sequence('events', 'id'), GREATEST((SELECT MAX(id) FROM events), 1))")
+            // Every node reads the restored state again (this one too, through its platform).
+            try session.run("SELECT pg_notify(\(Self.channel), 'resync')")
             try session.run("COMMIT")
         } catch {
             try? session.run("ROLLBACK")

@@ -59,23 +59,50 @@ public final class PostgresStore: Store {
 
     /// Runs `body` in a transaction, store failures reported as `store_unavailable`.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-        } catch let error as StratusError {
-            throw error
-        } catch let error as PostgresTransactionError {
-            throw error.closureError.map { ($0 as? StratusError) ?? Self.unavailable(location, $0) } ?? Self.unavailable(location, error)
-        } catch {
-            throw Self.unavailable(location, error)
+        let (client, logger, location) = (client, logger, location)
+        return try await bounded {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as StratusError {
+                throw error
+            } catch let error as PostgresTransactionError {
+                throw error.closureError.map { ($0 as? StratusError) ?? Self.unavailable(location, $0) } ?? Self.unavailable(location, error)
+            } catch {
+                throw Self.unavailable(location, error)
+            }
         }
     }
 
     /// Runs one query outside a transaction, its rows collected.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        do {
-            return try await client.query(query, logger: logger).collect()
-        } catch {
-            throw Self.unavailable(location, error)
+        let (client, logger, location) = (client, logger, location)
+        return try await bounded {
+            do {
+                return try await client.query(query, logger: logger).collect()
+            } catch {
+                throw Self.unavailable(location, error)
+            }
+        }
+    }
+
+    /// How long a call may wait for the server: while it is away, callers hear so (503)
+    /// instead of waiting for a connection that may not come.
+    static let answerWithin = Duration.seconds(5)
+
+    /// `body`, or `store_unavailable` once ``answerWithin`` has passed (the late work is cancelled).
+    private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let location = location
+        let outcome = FirstOutcome<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            outcome.wait(continuation)
+            let work = Task(executorPreference: BlockingBridge.shared) {
+                do { outcome.settle(.success(try await body())) } catch { outcome.settle(.failure(error)) }
+            }
+            outcome.expire(after: Self.answerWithin) {
+                work.cancel()
+                return StratusError(.unavailable, code: "store_unavailable",
+                                    "the PostgreSQL store at \(location) did not answer within \(Self.answerWithin); check that it runs and is reachable")
+            }
         }
     }
 
@@ -124,6 +151,7 @@ public final class PostgresStore: Store {
                 }
             }
             try await Self.deleteUnusedModules(db, logger)
+            try await Self.notify(db, "app:" + app.name, logger)
             return saved
         }
     }
@@ -134,6 +162,7 @@ public final class PostgresStore: Store {
             try await db.query("DELETE FROM routes WHERE app = \(name)", logger: logger)
             let deleted = try await db.query("DELETE FROM apps WHERE name = \(name) RETURNING 1", logger: logger).collect()
             try await Self.deleteUnusedModules(db, logger)
+            try await Self.notify(db, "app:" + name, logger)
             return !deleted.isEmpty
         }
     }

@@ -382,7 +382,7 @@ public final class SQLiteStore: Store {
                                  schedule.nextRun.timeIntervalSince1970])
             guard db.changesCount > 0 else { return false }
             try Self.insertEvent(db, EventRecord(app: schedule.app, function: schedule.function, kind: .cron,
-                                                 payload: Array(schedule.expression.utf8)), sequence: nil)
+                                                 payload: Array(schedule.expression.utf8), createdAt: schedule.nextRun), sequence: nil)
             return true
         }
     }

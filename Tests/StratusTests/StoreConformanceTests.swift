@@ -139,7 +139,7 @@ import Testing
 
     @Test(arguments: StoreKind.allCases) func aScheduleTickFiresOnce(_ kind: StoreKind) async throws {
         try await with(kind) { store in
-            let due = Date(timeIntervalSince1970: 1_900_000_000)
+            let due = Date(timeIntervalSince1970: 1_700_000_000)
             let tick = ScheduleRecord(app: "c", function: "f", expression: "* * * * * *", nextRun: due)
             try await store.replaceSchedules(app: "c", [tick, ScheduleRecord(app: "c", function: "g", expression: "0 * * * *", nextRun: due)])
             try await store.replaceSchedules(app: "c", [ScheduleRecord(app: "c", function: "f", expression: "* * * * * *", nextRun: due.addingTimeInterval(99))])

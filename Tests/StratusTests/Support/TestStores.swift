@@ -22,18 +22,23 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .sqlite:
             return (try SQLiteStore(path: dir.file("conformance-\(UUID().uuidString).sqlite")), {})
         case .postgres:
-            let name = "stratus_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
-            try await Self.admin("CREATE DATABASE \(name)")
-            var components = URLComponents(string: Self.postgresURL)!
-            components.path = "/" + name
+            let database = try await Self.freshDatabase()
             do {
-                let store = try await PostgresStore(url: components.string!)
-                return (store, { try? await Self.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+                return (try await PostgresStore(url: database.url), database.drop)
             } catch {
-                try? await Self.admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                await database.drop()
                 throw error
             }
         }
+    }
+
+    /// A new, empty database on the test server: its URL, and how to drop it.
+    static func freshDatabase() async throws -> (url: String, drop: @Sendable () async -> Void) {
+        let name = "stratus_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16)
+        try await admin("CREATE DATABASE \(name)")
+        var components = URLComponents(string: postgresURL)!
+        components.path = "/" + name
+        return (components.string!, { try? await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
     }
 
     /// Runs one statement on the test server's database.
