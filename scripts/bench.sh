@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Prints the figures of BENCHMARKS.md: in-process compile and invocation costs, then HTTP
 # throughput and latency of the hello route next to a bare route (the health check, no guest)
-# on the same server in the same run. Needs wrk (installed when missing).
+# on the same server in the same run, and cluster figures on PostgreSQL. Needs wrk and
+# PostgreSQL (installed when missing).
 #   scripts/bench.sh [SECONDS_PER_WRK_RUN]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds="${1:-10}"
 
 scripts/setup.sh wrk
+# The cluster figures run nodes on a PostgreSQL server of this machine.
+STRATUS_BENCH_POSTGRES="$(scripts/postgres.sh)"
+export STRATUS_BENCH_POSTGRES
 scripts/build-samples.sh >/dev/null
 swift build -c release --product stratus 2>&1 | tail -1
 swift build -c release --product stratus-bench 2>&1 | tail -1

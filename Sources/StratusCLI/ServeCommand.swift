@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "This node's name in a cluster (STRATUS_NODE; default HOST:PORT).") var node: String?
     @Option(name: .long, help: "Comma-separated labels of this node for manifests' affinity (STRATUS_TAGS).") var tags: String?
     @Option(name: .long, help: "The URL the other nodes reach this one at (STRATUS_ADVERTISE; default SCHEME://HOST:PORT).") var advertise: String?
+    @Option(name: .long, help: "A cluster file (STRATUS_CLUSTER): the shared store and each node's address and tags; --node names this node's entry.") var cluster: String?
     @Flag(name: .long, help: "Serve HTTPS instead of HTTP (STRATUS_TLS=1): with --cert and --key, or a self-signed certificate made once in DIR/tls.") var tls = false
     @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
     @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
@@ -34,6 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// Flags first, then `STRATUS_*` variables, then defaults.
     func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         var config = ServerConfiguration()
+        let nodeName = node ?? environment["STRATUS_NODE"]
+        if let path = cluster ?? environment["STRATUS_CLUSTER"] {
+            guard let nodeName else { throw ValidationError("--cluster needs --node NAME: the file's entry for this node") }
+            try ClusterFile.read(path).apply(to: &config, node: nodeName, path: path)
+        }
         func int(_ name: String) throws -> Int? {
             guard let text = environment[name] else { return nil }
             guard let value = Int(text), value > 0 else { throw ValidationError("\(name)=\(text) must be a positive whole number") }
@@ -49,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         config.dataDirectory = data ?? environment["STRATUS_DATA"] ?? config.dataDirectory
         config.host = host ?? environment["STRATUS_HOST"] ?? config.host
         config.port = try port ?? int("STRATUS_PORT") ?? config.port
-        config.storeURL = store ?? environment["STRATUS_STORE"]
+        config.storeURL = store ?? environment["STRATUS_STORE"] ?? config.storeURL
         config.token = environment["STRATUS_TOKEN"]
         config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
         config.idleTimeoutSeconds = try idleTimeout ?? int("STRATUS_IDLE_TIMEOUT") ?? config.idleTimeoutSeconds
@@ -64,14 +70,15 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.defaults.callDepth) is not")
         }
         config.deploy = deploy
-        config.node = node ?? environment["STRATUS_NODE"]
-        config.tags = (tags ?? environment["STRATUS_TAGS"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-        config.advertise = advertise ?? environment["STRATUS_ADVERTISE"]
+        config.node = nodeName
+        if let list = tags ?? environment["STRATUS_TAGS"] {
+            config.tags = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        config.advertise = advertise ?? environment["STRATUS_ADVERTISE"] ?? config.advertise
         if let name = config.node, !Names.isValidNodeName(name) {
             throw ValidationError("--node \(name): a node name is 1 to 64 letters, digits, '.', ':', '_' or '-'")
         }
-        config.tls = try tls || flag("STRATUS_TLS")
+        config.tls = try tls || flag("STRATUS_TLS") || config.tls
         // An empty variable (`STRATUS_TLS_CERT=`) means unset, as a shell script clearing it intends.
         config.certificateFile = certificate ?? environment["STRATUS_TLS_CERT"].flatMap { $0.isEmpty ? nil : $0 }
         config.keyFile = key ?? environment["STRATUS_TLS_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -96,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
         let engine = WasmEngine(instantiated: metrics.platformMetrics.instantiated)
         let scheme = identity == nil ? "http" : "https"
         let node = NodeRecord(name: config.node ?? "\(config.host):\(config.port)",
-                              address: config.advertise ?? "\(scheme)://\(config.host):\(config.port)", tags: config.tags)
+                              address: config.advertise ?? "\(scheme)://\(config.host):\(config.port)", tags: config.tags,
+                              weight: config.weight)
         let platform = Platform(store: store, engine: engine, pool: WorkerPool(threads: config.workers), defaults: config.defaults,
                                 metrics: metrics.platformMetrics, node: node, logger: logger)
         try await platform.start()

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     public var tags: [String] = []
     /// Where the other nodes reach this one; default SCHEME://HOST:PORT.
     public var advertise: String?
+    /// This node's share of placed work relative to the others.
+    public var weight = 1.0
 
     public init() {}
 }

@@ -28,7 +28,8 @@ import Testing
     }
 
     @Test func aDeployOnOneNodeServesOnEveryNodeAndNodesListsThem() async throws {
-        try await TestCluster.with(tags: [["edge"], ["edge", "big"], []]) { cluster in
+        // These nodes read their store, addresses and tags from a cluster file.
+        try await TestCluster.with(tags: [["edge"], ["edge", "big"], []], clusterFile: true) { cluster in
             let dir = try TemporaryDirectory()
             for (version, deployer) in [("one", 0), ("two", 2)] {
                 _ = try cluster.must(deployer, ["deploy", try Self.greeter(dir, version)])
@@ -56,6 +57,20 @@ import Testing
                 }
             }
         }
+    }
+
+    @Test func aClusterFileWithoutTheNodeOrWithABadAddressIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        let file = dir.file("cluster.yaml")
+        try "store: postgres://stratus@127.0.0.1:1/x\nnodes:\n  a: {address: http://127.0.0.1:8081}\n  b: {address: http://127.0.0.1:8082}\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let missing = try StratusProcess.run(["serve", "--cluster", file, "--node", "c", "--data", dir.file("d")])
+        #expect(missing.status != 0 && missing.stderr.contains("has no node `c`; it lists a, b"), "\(missing.stderr)")
+        let unnamed = try StratusProcess.run(["serve", "--cluster", file, "--data", dir.file("d")])
+        #expect(unnamed.status != 0 && unnamed.stderr.contains("--cluster needs --node NAME"), "\(unnamed.stderr)")
+        try "store: postgres://x@y/z\nnodes:\n  a: {address: 10.0.0.1}\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try StratusProcess.run(["serve", "--cluster", file, "--node", "a", "--data", dir.file("d")])
+        #expect(bad.status != 0 && bad.stderr.contains("node a has address `10.0.0.1`; write http://HOST:PORT"), "\(bad.stderr)")
     }
 
     @Test func eachCronTickRunsOnceAcrossTheNodes() async throws {

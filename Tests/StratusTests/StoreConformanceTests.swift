@@ -80,13 +80,13 @@ import Testing
 
     @Test(arguments: StoreKind.allCases) func concurrentIncrementsAreAllCounted(_ kind: StoreKind) async throws {
         try await with(kind) { store in
-            let box = StoreBox(store)
-            await withTaskGroup(of: Void.self) { group in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {
                     group.addTask {
-                        await Task.detached { for _ in 0..<25 { _ = try? box.store.increment(app: "c", key: [1], by: 1, events: []) } }.value
+                        try await onThread { for _ in 0..<25 { _ = try? store.increment(app: "c", key: [1], by: 1, events: []) } }
                     }
                 }
+                try await group.waitForAll()
             }
             let total = try store.get(app: "c", key: [1])
             #expect(total == Array("100".utf8))
@@ -158,19 +158,24 @@ import Testing
             let shared = Self.blob([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0])
             _ = try await source.deploy(AppRecord(name: "m", manifest: "app: m\n", modules: ["a.wasm": shared.sha256]), modules: [shared],
                                         routes: [RouteClaim(method: "POST", shape: "/m", text: "POST /m")])
-            for index in 0..<1200 { try source.set(app: "m", key: Array("k\(index)".utf8), value: [UInt8(index % 256), 0, 0xFF], events: []) }
+            try await onThread {
+                for index in 0..<1200 { try source.set(app: "m", key: Array("k\(index)".utf8), value: [UInt8(index % 256), 0, 0xFF], events: []) }
+            }
             try source.set(app: "m", key: [0xFF, 0], value: [0], events: [EventTarget(function: "w")])
             let dead = try source.enqueue(EventRecord(app: "m", function: "x", kind: .async, payload: [1]))
             try await source.failEvent(id: dead, error: "trap", retryAt: nil)
             try await source.replaceSchedules(app: "m", [ScheduleRecord(app: "m", function: "t", expression: "0 * * * *",
                                                                        nextRun: Date(timeIntervalSince1970: 1_900_000_060))])
             let archive = dir.file("\(from)-\(to).tar.gz")
-            try Backup.write(from: source, to: archive)
+            _ = try await onThread { try Backup.write(from: source, to: archive) }
             try await with(to) { target in
-                try Backup.restore(archive, into: target)
-                var before: [StateItem] = [], after: [StateItem] = []
-                try source.exportState { before.append($0) }
-                try target.exportState { after.append($0) }
+                _ = try await onThread { try Backup.restore(archive, into: target) }
+                let (before, after) = try await onThread { () -> ([StateItem], [StateItem]) in
+                    var before: [StateItem] = [], after: [StateItem] = []
+                    try source.exportState { before.append($0) }
+                    try target.exportState { after.append($0) }
+                    return (before, after)
+                }
                 #expect(after.count == before.count && after == before)
                 // New events are numbered after the imported ones.
                 let next = try target.enqueue(EventRecord(app: "m", function: "x", kind: .async, payload: []))
@@ -179,10 +184,4 @@ import Testing
             }
         }
     }
-}
-
-/// Lets detached tasks share a store (every Store is Sendable; the existential needs a box).
-struct StoreBox: Sendable {
-    let store: any Store
-    init(_ store: any Store) { self.store = store }
 }

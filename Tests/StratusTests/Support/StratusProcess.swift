@@ -59,8 +59,9 @@ enum StratusProcess {
         let port: Int
         private let log: Pipe
 
-        init(data: String, extra: [String] = [], environment: [String: String] = [:]) throws {
-            port = try freePort()
+        init(data: String, port chosen: Int? = nil, extra: [String] = [], environment: [String: String] = [:]) throws {
+            let port = try chosen ?? freePort()
+            self.port = port
             let tls = extra.contains("--tls") || environment["STRATUS_TLS"] == "1"
             url = "\(tls ? "https" : "http")://127.0.0.1:\(port)"
             process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)

@@ -9,26 +9,36 @@ final class TestCluster: @unchecked Sendable {
     let dir: TemporaryDirectory
     private(set) var nodes: [StratusProcess.Server] = []
 
-    /// Starts `tags.count` nodes named n0, n1, ... with those tags.
-    init(storeURL: String, tags: [[String]]) throws {
+    /// Starts `tags.count` nodes named n0, n1, ... with those tags, given as flags or, with
+    /// `clusterFile`, in a cluster file that each node reads its entry from.
+    init(storeURL: String, tags: [[String]], clusterFile: Bool = false) throws {
         self.storeURL = storeURL
         dir = try TemporaryDirectory()
+        guard clusterFile else {
+            for index in tags.indices {
+                var extra = ["--store", storeURL, "--node", "n\(index)", "--workers", "2"]
+                if !tags[index].isEmpty { extra += ["--tags", tags[index].joined(separator: ",")] }
+                nodes.append(try StratusProcess.Server(data: dir.file("n\(index)"), extra: extra, environment: ["STRATUS_TOKEN": Self.token]))
+            }
+            return
+        }
+        let ports = try tags.map { _ in try StratusProcess.freePort() }
+        let file = dir.file("cluster.yaml")
+        try (["store: \(storeURL)", "nodes:"] + tags.indices.map { index in
+            "  n\(index): {address: http://127.0.0.1:\(ports[index]), tags: [\(tags[index].joined(separator: ", "))]}"
+        }).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         for index in tags.indices {
-            nodes.append(try start(index, tags: tags[index]))
+            nodes.append(try StratusProcess.Server(data: dir.file("n\(index)"), port: ports[index],
+                                                   extra: ["--cluster", file, "--node", "n\(index)", "--workers", "2"],
+                                                   environment: ["STRATUS_TOKEN": Self.token]))
         }
     }
 
-    func start(_ index: Int, tags: [String] = []) throws -> StratusProcess.Server {
-        var extra = ["--store", storeURL, "--node", "n\(index)", "--workers", "2"]
-        if !tags.isEmpty { extra += ["--tags", tags.joined(separator: ",")] }
-        return try StratusProcess.Server(data: dir.file("n\(index)"), extra: extra, environment: ["STRATUS_TOKEN": Self.token])
-    }
-
     /// Runs `body` on a cluster of `tags.count` nodes over a fresh database, then stops them and drops it.
-    static func with(tags: [[String]], _ body: (TestCluster) async throws -> Void) async throws {
+    static func with(tags: [[String]], clusterFile: Bool = false, _ body: (TestCluster) async throws -> Void) async throws {
         let database = try await StoreKind.freshDatabase()
         do {
-            let cluster = try TestCluster(storeURL: database.url, tags: tags)
+            let cluster = try TestCluster(storeURL: database.url, tags: tags, clusterFile: clusterFile)
             defer { cluster.stop() }
             try await body(cluster)
         } catch {
@@ -110,7 +120,7 @@ final class PrivatePostgres: @unchecked Sendable {
 
     /// Runs `command` with its output in a file, not a pipe a server started by it could hold.
     private static func shell(_ command: String, output: String) throws {
-        FileManager.default.createFile(atPath: output, contents: nil)
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         defer { try? log.close() }
         let process = Process()

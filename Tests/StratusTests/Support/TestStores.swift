@@ -57,3 +57,11 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test-postgres"))
     }
 }
+
+/// Runs blocking store calls on a thread of their own, as the server's workers make them: a
+/// loop of them on the cooperative pool would hold its few threads and stall other tests.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
