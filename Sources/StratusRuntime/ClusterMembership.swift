@@ -5,8 +5,8 @@ import StratusStore
 import Synchronization
 
 /// This node's place in its cluster: it beats (name, address, tags, load) into the shared store
-/// every `interval`, which also keeps the leases of the events it runs, and knows the live
-/// nodes as of its last beat. A node on its own (SQLite) is a cluster of one.
+/// every `interval`, which also keeps the leases of the events it runs. A node on its own
+/// (SQLite) is a cluster of one.
 public final class ClusterMembership: Service, Sendable {
     public struct Settings: Sendable {
         public var interval = Duration.seconds(1)
@@ -23,7 +23,6 @@ public final class ClusterMembership: Service, Sendable {
     public let store: (any ClusterStore)?
     private let load: InFlightCount
     private let logger: Logger
-    private let live: Mutex<[NodeRecord]>
 
     init(node: NodeRecord, store: (any ClusterStore)?, load: InFlightCount, settings: Settings, logger: Logger) {
         self.node = node
@@ -31,19 +30,13 @@ public final class ClusterMembership: Service, Sendable {
         self.load = load
         self.settings = settings
         self.logger = logger
-        live = Mutex([node])
     }
 
     /// The live nodes by name, as the store knows them now (this node alone without a shared store).
     public func nodes() async throws -> [NodeRecord] {
         guard let store else { return [current()] }
-        let nodes = try await store.nodes(since: Date().addingTimeInterval(-settings.lease))
-        live.withLock { $0 = nodes }
-        return nodes
+        return try await store.nodes(since: Date().addingTimeInterval(-settings.lease))
     }
-
-    /// The live nodes as of the last heartbeat, without asking the store.
-    public var knownNodes: [NodeRecord] { live.withLock { $0 } }
 
     public func run() async throws {
         guard let store else { return try await gracefulShutdown() }
@@ -53,7 +46,6 @@ public final class ClusterMembership: Service, Sendable {
                 do {
                     let now = Date()
                     try await store.heartbeat(current(at: now), leaseUntil: now.addingTimeInterval(settings.lease))
-                    _ = try await nodes()
                     if failing { logger.notice("node \(node.name) beats again") }
                     failing = false
                 } catch {
