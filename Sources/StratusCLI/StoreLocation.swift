@@ -6,7 +6,7 @@ import StratusStore
 enum StoreLocation {
     static func open(url: String?, dataDirectory: String) async throws -> any Store {
         switch url {
-        case .some(let url) where isPostgres(url):
+        case .some(let url) where url.hasPrefix("postgres://") || url.hasPrefix("postgresql://"):
             return try await PostgresStore(url: url)
         case .some(let path):
             return try SQLiteStore(path: path)
@@ -14,9 +14,5 @@ enum StoreLocation {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
             return try SQLiteStore(path: (dataDirectory as NSString).appendingPathComponent("stratus.sqlite"))
         }
-    }
-
-    static func isPostgres(_ url: String?) -> Bool {
-        url.map { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") } ?? false
     }
 }

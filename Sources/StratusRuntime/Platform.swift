@@ -69,9 +69,11 @@ public final class Platform: Sendable {
             await refresh(record)
         }
         let stored = Set(records.map(\.name))
-        for app in apps where !stored.contains(app.name) {
-            uninstall(app.name)
+        snapshot.withLock { state in
+            state.apps = state.apps.filter { stored.contains($0.key) }
+            state.routes = Self.routes(of: state.apps)
         }
+        releaseUnusedModules()
     }
 
     /// Serves the stored version of one app (after another node deployed or deleted it).
@@ -81,6 +83,7 @@ public final class Platform: Sendable {
             return
         }
         await refresh(record)
+        releaseUnusedModules()
     }
 
     /// Loads and serves `record` unless this version (or a later one) already serves.
@@ -96,7 +99,6 @@ public final class Platform: Sendable {
                 binaries[path] = bytes
             }
             install(try await compile(record, manifest, binaries))
-            releaseUnusedModules()
         } catch {
             logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
         }

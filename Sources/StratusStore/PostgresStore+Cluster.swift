@@ -36,8 +36,7 @@ extension PostgresStore: ClusterStore {
         let logger = logger
         try await transaction { db in
             try await db.query("DELETE FROM nodes WHERE name = \(name)", logger: logger)
-            try await db.query("UPDATE events SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = \(name)", logger: logger)
-            try await Self.notify(db, "events", logger)
+            try await Self.release(db, node: name, logger)
         }
     }
 

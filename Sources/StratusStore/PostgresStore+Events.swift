@@ -50,7 +50,14 @@ extension PostgresStore {
     }
 
     public func releaseClaims(node: String) async throws {
-        _ = try await rows("UPDATE events SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = \(node)")
+        let logger = logger
+        try await transaction { db in try await Self.release(db, node: node, logger) }
+    }
+
+    /// Makes `node`'s claimed events claimable again, and tells the nodes so.
+    static func release(_ db: PostgresConnection, node: String, _ logger: Logger) async throws {
+        try await db.query("UPDATE events SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = \(node)", logger: logger)
+        try await notify(db, "events", logger)
     }
 
     public func completeEvent(id: Int64) async throws {

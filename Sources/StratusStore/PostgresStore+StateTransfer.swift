@@ -19,7 +19,7 @@ extension PostgresStore {
             let (app, method, shape, text) = try row.decode((String, String, String, String).self)
             return (app, RouteClaim(method: method, shape: shape, text: text))
         }
-        try session.each("SELECT name, version, manifest, modules, deployed_at FROM apps ORDER BY name", visit) { row in
+        try session.each("SELECT \(unescaped: Self.appColumns) FROM apps ORDER BY name", visit) { row in
             let app = try Self.app(row)
             return .app(app, routes: routes.filter { $0.0 == app.name }.map(\.1))
         }

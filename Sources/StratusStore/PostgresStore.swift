@@ -63,10 +63,9 @@ public final class PostgresStore: Store {
         return try await bounded {
             do {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            } catch let error as StratusError {
-                throw error
             } catch let error as PostgresTransactionError {
-                throw error.closureError.map { ($0 as? StratusError) ?? Self.unavailable(location, $0) } ?? Self.unavailable(location, error)
+                // The body's own error (a route conflict, say) before the transaction's.
+                throw Self.unavailable(location, error.closureError ?? error)
             } catch {
                 throw Self.unavailable(location, error)
             }
@@ -168,17 +167,20 @@ public final class PostgresStore: Store {
     }
 
     public func apps() async throws -> [AppRecord] {
-        try await rows("SELECT name, version, manifest, modules, deployed_at FROM apps ORDER BY name").map(Self.app)
+        try await rows("SELECT \(unescaped: Self.appColumns) FROM apps ORDER BY name").map(Self.app)
     }
 
     public func app(named name: String) async throws -> AppRecord? {
-        try await rows("SELECT name, version, manifest, modules, deployed_at FROM apps WHERE name = \(name)").first.map(Self.app)
+        try await rows("SELECT \(unescaped: Self.appColumns) FROM apps WHERE name = \(name)").first.map(Self.app)
     }
 
     public func module(sha256: String) async throws -> [UInt8]? {
         try await rows("SELECT bytes FROM modules WHERE sha256 = \(sha256)").first.map { Array(buffer: try $0.decode(ByteBuffer.self)) }
     }
 
+    static let appColumns = "name, version, manifest, modules, deployed_at"
+
+    /// A row of ``appColumns``.
     static func app(_ row: PostgresRow) throws -> AppRecord {
         let (name, version, manifest, modules, deployedAt) = try row.decode((String, Int, String, String, Double).self)
         return AppRecord(name: name, version: version, manifest: manifest,

@@ -20,7 +20,7 @@ enum ClusterBench {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try writeApps(folder)
-        let text = corpus(bytes: 8 << 20)
+        let text = SampleBench.words(bytes: 8 << 20)
         for count in [1, 3] {
             let database = "stratus_bench_\(count)_\(UInt32.random(in: 0...UInt32.max))"
             try await admin(server, "CREATE DATABASE \(database)")
@@ -41,7 +41,7 @@ enum ClusterBench {
                         for index in stride(from: lane, to: events, by: 16) {
                             let node = nodes[index % nodes.count]
                             let reply = try await post(node.url + "/_stratus/apps/events/functions/work/spawn", body: [], admin: true)
-                            guard reply.status == 202 else { throw BenchError("spawn answered \(reply.status)") }
+                            guard reply.status == 202 else { throw BenchFailure("spawn answered \(reply.status)") }
                         }
                     }
                 }
@@ -56,7 +56,7 @@ enum ClusterBench {
             for round in 1...2 {
                 let begun = ContinuousClock.now
                 let posted = try await post(nodes[round % nodes.count].url + "/wordcount", body: text)
-                guard posted.status == 200 else { throw BenchError("the word count answered \(posted.status)") }
+                guard posted.status == 200 else { throw BenchFailure("the word count answered \(posted.status)") }
                 try await waitFor(seconds: 600) { try await get(nodes[0].url + "/wordcount").text.contains(#""done": true"#) }
                 let elapsed = (ContinuousClock.now - begun).seconds
                 print(String(format: "cluster, %d node(s): word count of 8 MiB (round %d) %.2f MB/s", count, round, 8 / elapsed))
@@ -112,16 +112,6 @@ enum ClusterBench {
             """.write(toFile: folder + "/greet/greet.wat", atomically: true, encoding: .utf8)
     }
 
-    static func corpus(bytes: Int) -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var text: [UInt8] = []
-        while text.count < bytes {
-            for _ in 0..<(1 + Int(generator.next() % 10)) { text.append(0x61 + UInt8(generator.next() % 26)) }
-            text.append(0x20)
-        }
-        return text
-    }
-
     /// One `stratus serve --store postgres://...` process.
     final class Node: Sendable {
         let process: Process
@@ -150,7 +140,7 @@ enum ClusterBench {
             client.standardOutput = FileHandle.nullDevice
             try client.run()
             client.waitUntilExit()
-            guard client.terminationStatus == 0 else { throw BenchError("stratus \(arguments.joined(separator: " ")) failed") }
+            guard client.terminationStatus == 0 else { throw BenchFailure("stratus \(arguments.joined(separator: " ")) failed") }
         }
 
         func stop() {
@@ -191,7 +181,7 @@ enum ClusterBench {
             if (try? await condition()) == true { return }
             try await Task.sleep(for: .milliseconds(2))
         }
-        throw BenchError("a wait in the cluster benchmark ran past \(seconds) s")
+        throw BenchFailure("a wait in the cluster benchmark ran past \(seconds) s")
     }
 
     static func admin(_ url: String, _ sql: String) async throws {
@@ -203,11 +193,6 @@ enum ClusterBench {
         try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "bench"))
         try await connection.close()
     }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 extension Duration {

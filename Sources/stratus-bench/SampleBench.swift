@@ -38,12 +38,7 @@ enum SampleBench {
 
         if selected("wordcount") {
             _ = try await platform.deploy(try AppFolder.read("samples/wordcount"))
-            var generator = SystemRandomNumberGenerator()
-            var text: [UInt8] = []
-            while text.count < 8 << 20 {
-                for _ in 0..<(1 + Int(generator.next() % 10)) { text.append(0x61 + UInt8(generator.next() % 26)) }
-                text.append(0x20)
-            }
+            let text = words(bytes: 8 << 20)
             var rates: [Double] = []
             for _ in 0..<3 {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -58,5 +53,16 @@ enum SampleBench {
             }
             report("word count of 8 MiB, end to end", rates, unit: "MB/s")
         }
+    }
+
+    /// About `bytes` of random lowercase words of 1 to 10 letters, one space after each.
+    static func words(bytes: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var text: [UInt8] = []
+        while text.count < bytes {
+            for _ in 0..<(1 + Int(generator.next() % 10)) { text.append(0x61 + UInt8(generator.next() % 26)) }
+            text.append(0x20)
+        }
+        return text
     }
 }
