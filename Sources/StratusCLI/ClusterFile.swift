@@ -1,12 +1,15 @@
 import Foundation
 import StratusModel
+import StratusRuntime
 import Yams
 
 /// A cluster described in one YAML file (in the spirit of waverless's cluster config): the
-/// store the nodes share and each node's address, tags and weight. `stratus serve --cluster
-/// FILE --node NAME` takes its store, listening address and labels from the node's entry.
+/// store the nodes share, how they place work, and each node's address, tags and weight.
+/// `stratus serve --cluster FILE --node NAME` takes its store, listening address and labels
+/// from the node's entry.
 ///
 ///     store: postgres://stratus:secret@db.internal:5432/stratus
+///     placement: straw2
 ///     nodes:
 ///       n1: {address: http://10.0.0.1:8080, tags: [edge]}
 ///       n2: {address: http://10.0.0.2:8080, tags: [edge, big], weight: 2}
@@ -18,6 +21,7 @@ struct ClusterFile: Decodable {
     }
 
     var store: String
+    var placement: String?
     var nodes: [String: Node]
 
     static func read(_ path: String) throws -> ClusterFile {
@@ -36,6 +40,12 @@ struct ClusterFile: Decodable {
                 throw CLIError("\(path): node \(name) has address `\(node.address)`; write http://HOST:PORT")
             }
             if let weight = node.weight, !(weight > 0) { throw CLIError("\(path): node \(name) has weight \(weight); a weight is above 0") }
+            for tag in node.tags ?? [] where !Names.isValidNodeName(tag) {
+                throw CLIError("\(path): node \(name) has tag `\(tag)`; a tag is 1 to 64 letters, digits, '.', ':', '_' or '-'")
+            }
+        }
+        if let placement = file.placement, Placement(rawValue: placement) == nil {
+            throw CLIError("\(path): placement `\(placement)` is not one of \(Placement.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return file
     }
@@ -53,5 +63,6 @@ struct ClusterFile: Decodable {
         config.tls = url.scheme == "https"
         config.tags = node.tags ?? []
         config.weight = node.weight ?? 1
+        config.placement = placement.flatMap(Placement.init(rawValue:)) ?? config.placement
     }
 }

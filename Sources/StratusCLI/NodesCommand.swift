@@ -14,11 +14,11 @@ struct NodesCommand: AsyncParsableCommand {
         let now = Date()
         let rows = list.nodes.map { node in
             [node.name + (node.this ? " *" : ""), node.address.isEmpty ? "-" : node.address,
-             node.tags.isEmpty ? "-" : node.tags.joined(separator: ","), String(node.load),
+             node.tags.isEmpty ? "-" : node.tags.joined(separator: ","), String(format: "%g", node.weight), String(node.load),
              String(format: "%.1f s ago", max(0, now.timeIntervalSince(node.heartbeatAt))),
              ISO8601DateFormatter().string(from: node.startedAt)]
         }
-        let header = ["NODE", "ADDRESS", "TAGS", "LOAD", "HEARTBEAT", "STARTED"]
+        let header = ["NODE", "ADDRESS", "TAGS", "WEIGHT", "LOAD", "HEARTBEAT", "STARTED"]
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
         for row in [header] + rows {
             print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")

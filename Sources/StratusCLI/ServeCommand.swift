@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "This node's name in a cluster (STRATUS_NODE; default HOST:PORT).") var node: String?
     @Option(name: .long, help: "Comma-separated labels of this node for manifests' affinity (STRATUS_TAGS).") var tags: String?
     @Option(name: .long, help: "The URL the other nodes reach this one at (STRATUS_ADVERTISE; default SCHEME://HOST:PORT).") var advertise: String?
+    @Option(name: .long, help: "This node's share of placed work relative to the others (STRATUS_WEIGHT; default 1).") var weight: Double?
+    @Option(name: .long, help: "How the nodes place event work and calls bound by affinity: random, hash or straw2 (STRATUS_PLACEMENT; default straw2, weighted rendezvous hashing).") var placement: String?
     @Option(name: .long, help: "A cluster file (STRATUS_CLUSTER): the shared store and each node's address and tags; --node names this node's entry.") var cluster: String?
     @Flag(name: .long, help: "Serve HTTPS instead of HTTP (STRATUS_TLS=1): with --cert and --key, or a self-signed certificate made once in DIR/tls.") var tls = false
     @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
@@ -74,6 +76,19 @@ struct ServeCommand: AsyncParsableCommand {
         if let list = tags ?? environment["STRATUS_TAGS"] {
             config.tags = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        for tag in config.tags where !Names.isValidNodeName(tag) {
+            throw ValidationError("--tags: `\(tag)` is not a tag; a tag is 1 to 64 letters, digits, '.', ':', '_' or '-'")
+        }
+        if let text = weight.map({ String($0) }) ?? environment["STRATUS_WEIGHT"] {
+            guard let value = Double(text), value > 0, value.isFinite else { throw ValidationError("--weight \(text): a weight is a number above 0") }
+            config.weight = value
+        }
+        if let name = placement ?? environment["STRATUS_PLACEMENT"] {
+            guard let value = Placement(rawValue: name) else {
+                throw ValidationError("--placement \(name): choose one of \(Placement.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.placement = value
+        }
         config.advertise = advertise ?? environment["STRATUS_ADVERTISE"] ?? config.advertise
         if let name = config.node, !Names.isValidNodeName(name) {
             throw ValidationError("--node \(name): a node name is 1 to 64 letters, digits, '.', ':', '_' or '-'")
@@ -105,8 +120,10 @@ struct ServeCommand: AsyncParsableCommand {
         let node = NodeRecord(name: config.node ?? "\(config.host):\(config.port)",
                               address: config.advertise ?? "\(scheme)://\(config.host):\(config.port)", tags: config.tags,
                               weight: config.weight)
+        var membership = ClusterMembership.Settings()
+        membership.placement = config.placement
         let platform = Platform(store: store, engine: engine, pool: WorkerPool(threads: config.workers), defaults: config.defaults,
-                                metrics: metrics.platformMetrics, node: node, logger: logger)
+                                metrics: metrics.platformMetrics, node: node, membership: membership, logger: logger)
         try await platform.start()
         for folder in config.deploy {
             let app = try await platform.deploy(try AppFolder.read(folder))

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var advertise: String?
     /// This node's share of placed work relative to the others.
     public var weight = 1.0
+    /// How the cluster's nodes place work among themselves.
+    public var placement = Placement.straw2
 
     public init() {}
 }

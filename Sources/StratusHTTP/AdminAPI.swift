@@ -5,7 +5,8 @@ import StratusStore
 import StratusRuntime
 
 /// The admin API under `/_stratus/`, described by `/_stratus/openapi.yaml`. Every call but the
-/// health check and the OpenAPI document needs `Authorization: Bearer TOKEN`.
+/// health check, the page, the OpenAPI document and the nodes' internal endpoint (which has a
+/// secret of its own) needs `Authorization: Bearer TOKEN`.
 struct AdminAPI: Sendable {
     let platform: Platform
     let settings: HTTPSettings
@@ -23,6 +24,8 @@ struct AdminAPI: Sendable {
                 .contentSecurityPolicy: "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
                 .cacheControl: "no-store",
             ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: WebUI.html.utf8)))
+        case (.post, ["internal", "invoke"]):
+            return try await InternalAPI(platform: platform, settings: settings).invoke(request)
         case (.get, ["openapi.yaml"]):
             return Response(status: .ok, headers: [.contentType: "application/yaml"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml.utf8)))
@@ -162,16 +165,8 @@ struct AdminAPI: Sendable {
         return parts.count == 6 ? String(parts[5]).removingPercentEncodingOrSelf : ""
     }
 
-    /// Checks the bearer token in constant time, so its content cannot be guessed from timing.
     private func authorize(_ request: Request) throws {
-        let header = request.headers[.authorization] ?? ""
-        let presented = header.hasPrefix("Bearer ") ? Array(header.utf8.dropFirst(7)) : []
-        let expected = Array(settings.adminToken.utf8)
-        var difference = UInt8(presented.count == expected.count ? 0 : 1)
-        for index in 0..<expected.count {
-            difference |= expected[index] ^ (index < presented.count ? presented[index] : 0)
-        }
-        guard difference == 0, !expected.isEmpty else {
+        guard BearerToken.matches(request, settings.adminToken) else {
             throw StratusError(.unauthorized, code: "unauthorized",
                                "missing or wrong admin token: send `Authorization: Bearer TOKEN` (the CLI reads --token or STRATUS_TOKEN)")
         }
@@ -192,7 +187,7 @@ struct AdminAPI: Sendable {
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
         ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),
-        ("GET", ["logs"]), ("GET", ["nodes"]),
+        ("GET", ["logs"]), ("GET", ["nodes"]), ("POST", ["internal", "invoke"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

@@ -310,6 +310,28 @@ enum OpenAPIDocument {
                             this: {type: boolean, description: the node that answered}
             "401": {$ref: "#/components/responses/Error"}
             "503": {$ref: "#/components/responses/Error"}
+      /_stratus/internal/invoke:
+        post:
+          summary: an invocation another node of the cluster forwards to this one; for nodes, not people
+          description: |
+            A function whose `affinity` the receiving node does not serve is forwarded here, on
+            the node placement chose. Authenticated with the cluster's secret, which the nodes
+            keep in their shared store, not with the admin token. The body and the answer are
+            frames: a little-endian u32 length, that much JSON metadata, then the raw input or
+            output. A node without a shared store refuses every call.
+          security: []
+          requestBody:
+            content:
+              application/x-stratus-call:
+                schema: {type: string, format: binary}
+          responses:
+            "200":
+              description: the invocation's answer frame, whatever its outcome
+              content:
+                application/x-stratus-answer:
+                  schema: {type: string, format: binary}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
       /_stratus/ui:
         get:
           summary: the management web page (it signs in with the admin token itself)

@@ -72,10 +72,13 @@ public struct FunctionSpec: Sendable, Equatable {
     public var callers: [String]
     public var websocket: String?
     public var limits: Limits
+    /// Node tags or names: in a cluster its invocations and events run only on nodes with one of
+    /// them (forwarded there from others). Empty: on any node.
+    public var affinity: [String]
 
     public init(name: String, module: String, entry: String? = nil, http: [RoutePattern] = [],
                 kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [], callers: [String] = [],
-                websocket: String? = nil, limits: Limits = Limits()) {
+                websocket: String? = nil, limits: Limits = Limits(), affinity: [String] = []) {
         self.name = name
         self.module = module
         self.entry = entry
@@ -86,6 +89,7 @@ public struct FunctionSpec: Sendable, Equatable {
         self.callers = callers
         self.websocket = websocket
         self.limits = limits
+        self.affinity = affinity
     }
 }
 

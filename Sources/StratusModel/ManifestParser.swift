@@ -92,7 +92,7 @@ public struct ManifestParser: Sendable {
             throw fail(at, "`\(name)` is not a valid function name: use [A-Za-z0-9_-], 1 to 63 characters")
         }
         let map = try mapping(node, at)
-        try checkKeys(map, at, allowed: ["module", "entry", "http", "kv", "on", "calls", "callers", "websocket", "limits"])
+        try checkKeys(map, at, allowed: ["module", "entry", "http", "kv", "on", "calls", "callers", "websocket", "limits", "affinity"])
         guard let moduleNode = map["module"] else { throw fail(at, "missing `module:` (a .wasm or .wat file in the app folder)") }
         let module = try scalar(moduleNode, "\(at).module")
         try checkRelativePath(module, "\(at).module")
@@ -161,8 +161,12 @@ public struct ManifestParser: Sendable {
             limits.memoryMB = try l["memory_mb"].map { try positiveInt($0, "\(at).limits.memory_mb") }
             limits.callDepth = try l["call_depth"].map { try positiveInt($0, "\(at).limits.call_depth", max: Limits.maxCallDepth) }
         }
+        let affinity = try map["affinity"].map { try strings($0, "\(at).affinity") } ?? []
+        for (index, label) in affinity.enumerated() where !Names.isValidNodeName(label) {
+            throw fail("\(at).affinity[\(index)]", "`\(label)` is not a node tag or name: 1 to 64 letters, digits, '.', ':', '_' or '-'")
+        }
         return FunctionSpec(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers,
-                            calls: calls, callers: callers, websocket: websocket, limits: limits)
+                            calls: calls, callers: callers, websocket: websocket, limits: limits, affinity: affinity)
     }
 
     // MARK: - Node helpers

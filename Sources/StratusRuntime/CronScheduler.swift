@@ -48,7 +48,9 @@ public final class CronScheduler: Service, Sendable {
                     logger.error("schedule `\(schedule.expression)` of \(schedule.app)/\(schedule.function) has no next run")
                     continue
                 }
-                if try await platform.store.fire(schedule, nextRun: following) { platform.eventBell.signal() }
+                let node = platform.eventNode(PlacementKey.cron(app: schedule.app, function: schedule.function, tick: schedule.nextRun),
+                                              app: schedule.app, function: schedule.function)
+                if try await platform.store.fire(schedule, nextRun: following, placedOn: node) { platform.eventBell.signal() }
                 nextRun = following
             }
             earliest = min(earliest ?? nextRun, nextRun)

@@ -18,14 +18,16 @@ public struct DeployedApp: Sendable {
         manifest.functions.map(\.name) + manifest.sequences.map(\.name) + manifest.plans.map(\.name)
     }
 
-    /// The functions whose KV triggers match a write of `key` by `op`.
-    func eventTargets(key: [UInt8], op: KVEventOperation) -> [EventTarget] {
+    /// The functions whose KV triggers match a write of `key` by `op`, each placed in `cluster`.
+    func eventTargets(key: [UInt8], op: KVEventOperation, in cluster: ClusterMembership) -> [EventTarget] {
         manifest.functions.compactMap { function in
             let fires = function.triggers.contains { trigger in
                 if case .kv(let pattern, let ops) = trigger { return ops.contains(op) && pattern.matches(key) }
                 return false
             }
-            return fires ? EventTarget(function: function.name) : nil
+            guard fires else { return nil }
+            let placement = PlacementKey.kv(app: name, function: function.name, key: key)
+            return EventTarget(function: function.name, node: cluster.place(placement, affinity: function.affinity)?.name)
         }
     }
 }

@@ -49,7 +49,8 @@ public final class EventDispatcher: Service, Sendable {
                     let events: [EventRecord]
                     do {
                         events = room > 0
-                            ? try await platform.store.claimEvents(node: node, now: Date(), lease: settings.lease, limit: room)
+                            ? try await platform.store.claimEvents(node: node, now: Date(), lease: settings.lease, limit: room,
+                                                                   scope: platform.cluster.claimScope(now: Date()))
                             : []
                     } catch {
                         if Task.isCancelled { break }
@@ -76,6 +77,9 @@ public final class EventDispatcher: Service, Sendable {
         }
     }
 
+    /// Failures of placement rather than of the function.
+    private static let unplaced: Set<String> = ["no_eligible_node", "node_unreachable"]
+
     private func deliver(_ event: EventRecord) async {
         var context: [String: String] = [:]
         if let key = event.key { context["key"] = String(decoding: key, as: UTF8.self) }
@@ -86,6 +90,14 @@ public final class EventDispatcher: Service, Sendable {
             _ = try await platform.invoke(app: event.app, function: event.function, input: event.payload,
                                           trigger: event.kind.rawValue, context: context)
             try await platform.store.completeEvent(id: event.id)
+        } catch let failure as InvocationFailure where Self.unplaced.contains(failure.error.code) {
+            // No node may run it just now: no fault of the function, so no attempt is counted.
+            logger.warning("event \(event.id) for \(event.app)/\(event.function) waits: \(failure.error)")
+            do {
+                try await platform.store.postponeEvent(id: event.id, until: Date().addingTimeInterval(1), reason: failure.error.description)
+            } catch {
+                logger.error("could not postpone event \(event.id): \(error)")
+            }
         } catch {
             let message = (error as? InvocationFailure)?.error.description ?? "\(error)"
             let attempts = event.attempts + 1

@@ -96,7 +96,7 @@ struct InvocationServices: HostServices {
         case .failure(let code): return .failure(code)
         }
         let result = run { () throws -> HostResult<Void> in
-            _ = try store.enqueue(EventRecord(app: callee.name, function: target, kind: .async, payload: input))
+            _ = try store.enqueue(platform.spawnEvent(app: callee.name, function: target, input: input))
             return .success(())
         }
         platform.eventBell.signal()
@@ -112,7 +112,8 @@ struct InvocationServices: HostServices {
         }
         guard depth < maxDepth else { return .failure(.limit) }
         do {
-            return .success(try platform.execute(callee, target, input: input, context: ["trigger": "call"], depth: depth + 1, deadline: deadline))
+            return .success(try platform.execute(callee, target, input: input, context: ["trigger": "call"],
+                                                 Platform.Position(depth: depth + 1, deadline: deadline)))
         } catch {
             return .failure(.failed)
         }
@@ -155,7 +156,7 @@ struct InvocationServices: HostServices {
 
     /// A write with the events of the triggers it matches, ringing the dispatcher's bell after.
     private func write<T>(_ key: [UInt8], _ op: KVEventOperation, _ body: ([EventTarget]) throws -> HostResult<T>) -> HostResult<T> {
-        let events = app.eventTargets(key: key, op: op)
+        let events = app.eventTargets(key: key, op: op, in: platform.cluster)
         let result = run { try body(events) }
         if !events.isEmpty, case .success = result { platform.eventBell.signal() }
         return result

@@ -36,14 +36,7 @@ public final class OutboundHTTP: Sendable {
         guard allowed(url) else { return .failure(.denied) }
         let timeLeft = min(timeout, deadline - .now)
         guard timeLeft > .zero else { return .failure(.failed) }
-        let wait = DispatchSemaphore(value: 0)
-        let outcome = Outcome()
-        Task { [self] in
-            outcome.result = await follow(method: method, url: url, body: body, timeLeft: timeLeft, allowed: allowed)
-            wait.signal()
-        }
-        wait.wait()
-        return outcome.result ?? .failure(.failed)
+        return ThreadWait.run { [self] in await follow(method: method, url: url, body: body, timeLeft: timeLeft, allowed: allowed) }
     }
 
     private func follow(method: String, url: URL, body: [UInt8], timeLeft: Duration,
@@ -80,11 +73,5 @@ public final class OutboundHTTP: Sendable {
             }
         }
         return .failure(.failed)  // too many redirects
-    }
-
-    /// The answer handed from the request's task to the waiting worker thread; the semaphore
-    /// orders the write before the read.
-    private final class Outcome: @unchecked Sendable {
-        var result: HostResult<HTTPReply>?
     }
 }

@@ -9,8 +9,8 @@ extension Platform {
         guard app.manifest.callable(named: name) != nil else {
             throw StratusError(.notFound, code: "function_not_found", "app `\(appName)` has no function `\(name)`")
         }
-        let store = self.store
-        let id = try await pool.run { try store.enqueue(EventRecord(app: appName, function: name, kind: .async, payload: input)) }
+        let (store, event) = (self.store, spawnEvent(app: appName, function: name, input: input))
+        let id = try await pool.run { try store.enqueue(event) }
         eventBell.signal()
         return id
     }

@@ -21,7 +21,7 @@ extension Platform {
                                "the value is \(value.count) bytes; values are limited to \(engine.limits.maxValueBytes) bytes")
         }
         let store = self.store
-        let events = self.app(named: app)?.eventTargets(key: key, op: .set) ?? []
+        let events = self.app(named: app)?.eventTargets(key: key, op: .set, in: cluster) ?? []
         metrics.kv(app: app, op: "set")
         try await pool.run { try store.set(app: app, key: key, value: value, events: events) }
         if !events.isEmpty { eventBell.signal() }
@@ -30,7 +30,7 @@ extension Platform {
     public func kvDelete(app: String, key: String) async throws {
         let key = try Self.checkKey(app: app, key)
         let store = self.store
-        let events = self.app(named: app)?.eventTargets(key: key, op: .delete) ?? []
+        let events = self.app(named: app)?.eventTargets(key: key, op: .delete, in: cluster) ?? []
         metrics.kv(app: app, op: "delete")
         guard try await pool.run({ try store.delete(app: app, key: key, events: events) }) else {
             throw Self.noKey(app, key)

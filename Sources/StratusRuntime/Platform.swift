@@ -33,6 +33,8 @@ public final class Platform: Sendable {
     private let running = InFlightCount()
     /// This node, the live nodes of its cluster, and its heartbeats (a Service to run).
     public let cluster: ClusterMembership
+    /// Calls placed on other nodes go through it.
+    let forwarder = NodeForwarder()
 
     /// Starts the dispatcher's next read of the outbox now (another node added events).
     public func eventsChanged() {
@@ -56,8 +58,10 @@ public final class Platform: Sendable {
         self.logger = logger
     }
 
-    /// Loads every stored app so that a restart serves what was deployed before it.
+    /// Joins the cluster and loads every stored app, so that a restart serves what was
+    /// deployed before it.
     public func start() async throws {
+        try await cluster.join()
         try await refreshApps()
     }
 
@@ -254,24 +258,41 @@ public final class Platform: Sendable {
     /// and variables.
     public func invoke(app appName: String, function name: String, input: [UInt8], trigger: String,
                        context extra: [String: String] = [:]) async throws -> InvocationOutput {
+        var context = extra
+        context["trigger"] = trigger
+        return try await invoke(app: appName, function: name, input: input, context: context, at: Position(depth: 0, deadline: nil))
+    }
+
+    /// Runs here an invocation another node placed on this one.
+    public func invoke(_ call: ForwardedCall) async throws -> InvocationOutput {
+        let deadline = call.timeLeftMs.map { ContinuousClock.now + .milliseconds($0) }
+        return try await invoke(app: call.app, function: call.function, input: call.input, context: call.context,
+                                at: Position(depth: call.depth, deadline: deadline, placedHere: true))
+    }
+
+    private func invoke(app appName: String, function name: String, input: [UInt8], context: [String: String],
+                        at: Position) async throws -> InvocationOutput {
         guard let app = app(named: appName) else {
             throw StratusError.appNotFound(appName)
         }
-        guard app.manifest.callable(named: name) != nil else {
+        guard let callable = app.manifest.callable(named: name) else {
             throw StratusError(.notFound, code: "function_not_found",
                                "app `\(appName)` has no function `\(name)`; it has \(app.callableNames.joined(separator: ", "))")
         }
-        var context = extra
-        context["trigger"] = trigger
+        let spec: FunctionSpec? = if case .function(let spec) = callable { spec } else { nil }
+        if let spec, !at.placedHere, let node = try placement(of: spec, in: app) {
+            return try await forwarder.invoke(forwardedCall(app, spec, input: input, context: context, at), on: node,
+                                              secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
+        }
         // A function's caller hears of its timeout at its limit however busy the machine, even
         // if the guest has CPU budget left (see AnswerBy); the guest keeps its gate slot and
         // worker until it ends.
-        let limits: InvocationLimits? = if case .function(let spec) = app.manifest.callable(named: name) { limits(of: spec) } else { nil }
+        let limits = spec.map { self.limits(of: $0) }
         let key = "\(appName)/\(name)"
         await gate.enter(key)
         return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
             pool.submit { [context] in
-                let result = Result { try self.execute(app, name, input: input, context: context, depth: 0, deadline: nil) }
+                let result = Result { try self.execute(app, name, input: input, context: context, at) }
                 self.gate.leave(key)
                 done(result)
             }
@@ -280,10 +301,8 @@ public final class Platform: Sendable {
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a
     /// sequence, or a plan's parts (on this thread and helpers of the pool). A failure is an
-    /// ``InvocationFailure``. `deadline` is the caller's, which no callee outlives.
-    func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], depth: Int,
-                 deadline: ContinuousClock.Instant?) throws -> InvocationOutput {
-        let at = Position(depth: depth, deadline: deadline)
+    /// ``InvocationFailure``. `at.deadline` is the caller's, which no callee outlives.
+    func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], _ at: Position) throws -> InvocationOutput {
         return switch app.manifest.callable(named: name) {
         case .function(let spec): try run(app, spec, input: input, context: context, at)
         case .sequence(let sequence): try run(app, sequence, input: input, context: context, at)
@@ -292,14 +311,21 @@ public final class Platform: Sendable {
         }
     }
 
-    /// Where an invocation runs in a chain of calls: how deep, and the caller's deadline.
+    /// Where an invocation runs in a chain of calls: how deep, the caller's deadline, and whether
+    /// another node placed it here (then it runs here, whatever this node thinks of placement).
     struct Position {
         var depth: Int
         var deadline: ContinuousClock.Instant?
+        var placedHere = false
     }
 
-    /// One function in a fresh instance, its log lines to the server's log.
+    /// One function in a fresh instance, its log lines to the server's log; or, when its
+    /// affinity places it on another node, the answer of that node.
     func run(_ app: DeployedApp, _ spec: FunctionSpec, input: [UInt8], context: [String: String], _ at: Position) throws(InvocationFailure) -> InvocationOutput {
+        if !at.placedHere, let node = try placement(of: spec, in: app) {
+            return try forwarder.invokeBlocking(forwardedCall(app, spec, input: input, context: context, at), on: node,
+                                                secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
+        }
         guard let module = app.module(for: spec.name) else {
             throw InvocationFailure(StratusError(.internalFailure, code: "function_missing", "function \(spec.name) has no module"), logs: [])
         }
@@ -341,6 +367,7 @@ public final class Platform: Sendable {
         context["app"] = app.name
         context["function"] = function.name
         context["invocation"] = Self.newInvocationID()
+        context["node"] = cluster.node.name
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
         var limits = limits(of: function)
         if let deadline, deadline < limits.deadline { limits.deadline = deadline }

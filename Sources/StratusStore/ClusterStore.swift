@@ -49,4 +49,7 @@ public protocol ClusterStore: Store {
     func removeNode(named name: String) async throws
     /// The changes other nodes (and this one) make, until the stream's consumer stops.
     func changes() -> AsyncStream<StoreChange>
+    /// The secret the nodes present to one another's internal endpoint: made by the first node
+    /// that asks, the same for every node after (whoever reads the store holds everything anyway).
+    func clusterSecret() async throws -> String
 }

@@ -27,6 +27,10 @@ enum PostgresSchema {
                             load INTEGER NOT NULL, started_at DOUBLE PRECISION NOT NULL, heartbeat_at DOUBLE PRECISION NOT NULL);
         CREATE INDEX events_claimed_by ON events (claimed_by) WHERE claimed_by IS NOT NULL;
         """,
+        """
+        ALTER TABLE events ADD COLUMN placed_on TEXT;
+        CREATE TABLE cluster_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
     ]
 
     static func migrate(_ client: PostgresClient, logger: Logger) async throws {

@@ -32,6 +32,18 @@ extension PostgresStore: ClusterStore {
         }
     }
 
+    public func clusterSecret() async throws -> String {
+        let candidate = (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
+        let logger = logger
+        return try await transaction { db in
+            try await db.query("""
+                INSERT INTO cluster_settings (name, value) VALUES ('secret', \(candidate)) ON CONFLICT (name) DO NOTHING
+                """, logger: logger)
+            return try await db.query("SELECT value FROM cluster_settings WHERE name = 'secret'", logger: logger)
+                .collect()[0].decode(String.self)
+        }
+    }
+
     public func removeNode(named name: String) async throws {
         let logger = logger
         try await transaction { db in

@@ -7,7 +7,8 @@ extension PostgresStore {
     static func addEvents(_ db: PostgresConnection, _ app: String, _ key: [UInt8], _ op: String, _ payload: [UInt8],
                           _ targets: [EventTarget], _ logger: Logger) async throws {
         for target in targets {
-            try await insertEvent(db, EventRecord(app: app, function: target.function, kind: .kv, key: key, op: op, payload: payload),
+            try await insertEvent(db, EventRecord(app: app, function: target.function, kind: .kv, key: key, op: op, payload: payload,
+                                                  placedOn: target.node),
                                   sequence: SQLiteStore.sequence(app, target.function, key), logger)
         }
     }
@@ -16,9 +17,9 @@ extension PostgresStore {
     static func insertEvent(_ db: PostgresConnection, _ event: EventRecord, sequence: Data?, _ logger: Logger) async throws -> Int64 {
         let time = event.createdAt.timeIntervalSince1970
         let rows = try await db.query("""
-            INSERT INTO events (app, function, kind, key, op, payload, sequence, not_before, created_at)
+            INSERT INTO events (app, function, kind, key, op, payload, sequence, not_before, created_at, placed_on)
             VALUES (\(event.app), \(event.function), \(event.kind.rawValue), \(event.key.map { ByteBuffer(bytes: $0) }), \(event.op),
-                    \(ByteBuffer(bytes: event.payload)), \(sequence.map { ByteBuffer(data: $0) }), \(time), \(time))
+                    \(ByteBuffer(bytes: event.payload)), \(sequence.map { ByteBuffer(data: $0) }), \(time), \(time), \(event.placedOn))
             RETURNING id
             """, logger: logger).collect()
         try await notify(db, "events", logger)
@@ -34,9 +35,11 @@ extension PostgresStore {
     }
 
     /// Due events no live claim holds, the oldest of each sequence only, claimed for `lease`
-    /// seconds; other nodes skip the rows this one has locked.
-    public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [EventRecord] {
+    /// seconds; other nodes skip the rows this one has locked. With a scope, an event placed on
+    /// another node is left to it while it lives and the event is not yet overdue.
+    public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int, scope: ClaimScope?) async throws -> [EventRecord] {
         let time = now.timeIntervalSince1970
+        let liveSince = scope?.liveSince.timeIntervalSince1970, stealBefore = scope?.stealBefore.timeIntervalSince1970
         return try await rows("""
             UPDATE events SET claimed_by = \(node), lease_until = \(time + lease)
             WHERE id IN (
@@ -44,6 +47,9 @@ extension PostgresStore {
                 WHERE e.dead = FALSE AND e.not_before <= \(time) AND (e.lease_until IS NULL OR e.lease_until <= \(time))
                   AND (e.sequence IS NULL OR NOT EXISTS (
                       SELECT 1 FROM events p WHERE p.sequence = e.sequence AND p.id < e.id AND p.dead = FALSE))
+                  AND (\(liveSince)::float8 IS NULL OR e.placed_on IS NULL OR e.placed_on = \(node)
+                       OR e.not_before < \(stealBefore)::float8
+                       OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.name = e.placed_on AND n.heartbeat_at >= \(liveSince)::float8))
                 ORDER BY e.id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: Self.eventColumns)
             """).map(Self.event).sorted { $0.id < $1.id }
@@ -68,6 +74,13 @@ extension PostgresStore {
         _ = try await rows("""
             UPDATE events SET attempts = attempts + 1, last_error = \(error), dead = \(retryAt == nil),
                 not_before = COALESCE(\(retryAt?.timeIntervalSince1970), not_before), claimed_by = NULL, lease_until = NULL
+            WHERE id = \(id)
+            """)
+    }
+
+    public func postponeEvent(id: Int64, until: Date, reason: String) async throws {
+        _ = try await rows("""
+            UPDATE events SET last_error = \(reason), not_before = \(until.timeIntervalSince1970), claimed_by = NULL, lease_until = NULL
             WHERE id = \(id)
             """)
     }
@@ -142,7 +155,7 @@ extension PostgresStore {
         }
     }
 
-    public func fire(_ schedule: ScheduleRecord, nextRun: Date) async throws -> Bool {
+    public func fire(_ schedule: ScheduleRecord, nextRun: Date, placedOn: String?) async throws -> Bool {
         let logger = logger
         return try await transaction { db in
             let moved = try await db.query("""
@@ -153,7 +166,8 @@ extension PostgresStore {
                 """, logger: logger).collect()
             guard !moved.isEmpty else { return false }
             try await Self.insertEvent(db, EventRecord(app: schedule.app, function: schedule.function, kind: .cron,
-                                                       payload: Array(schedule.expression.utf8), createdAt: schedule.nextRun),
+                                                       payload: Array(schedule.expression.utf8), createdAt: schedule.nextRun,
+                                                       placedOn: placedOn),
                                   sequence: nil, logger)
             return true
         }

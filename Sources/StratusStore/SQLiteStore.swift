@@ -271,7 +271,8 @@ public final class SQLiteStore: Store {
     /// no fsync on the way from a write to its trigger). A crash forgets them, and the events run
     /// again: at least once. Claims change only inside the serialized writer, so a claim never
     /// sees an event that a completion has just removed.
-    public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int) async throws -> [EventRecord] {
+    /// One node owns a SQLite file, so every event is placed on it: the scope changes nothing.
+    public func claimEvents(node: String, now: Date, lease: TimeInterval, limit: Int, scope: ClaimScope?) async throws -> [EventRecord] {
         let time = now.timeIntervalSince1970
         return try await pool.write { db in
             let held = self.claims.withLock { claims in
@@ -313,6 +314,14 @@ public final class SQLiteStore: Store {
             try db.execute(sql: """
                 UPDATE events SET attempts = attempts + 1, last_error = ?, dead = ?, not_before = COALESCE(?, not_before) WHERE id = ?
                 """, arguments: [error, retryAt == nil ? 1 : 0, retryAt?.timeIntervalSince1970, id])
+            self.claims.withLock { _ = $0.removeValue(forKey: id) }
+        }
+    }
+
+    public func postponeEvent(id: Int64, until: Date, reason: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE events SET last_error = ?, not_before = ? WHERE id = ?",
+                           arguments: [reason, until.timeIntervalSince1970, id])
             self.claims.withLock { _ = $0.removeValue(forKey: id) }
         }
     }
@@ -374,7 +383,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func fire(_ schedule: ScheduleRecord, nextRun: Date) async throws -> Bool {
+    public func fire(_ schedule: ScheduleRecord, nextRun: Date, placedOn: String?) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: """
                 UPDATE schedules SET next_run = ? WHERE app = ? AND function = ? AND expression = ? AND next_run = ?

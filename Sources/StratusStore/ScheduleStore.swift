@@ -22,7 +22,7 @@ public protocol ScheduleStore: Sendable {
     /// keeps its next run, so a redeploy neither skips nor repeats a tick.
     func replaceSchedules(app: String, _ schedules: [ScheduleRecord]) async throws
     func schedules() async throws -> [ScheduleRecord]
-    /// Turns a due tick into an event (created at the tick's time) and sets the schedule's next run, if the schedule still
-    /// has the next run `schedule` holds; false if another scheduler fired it first.
-    func fire(_ schedule: ScheduleRecord, nextRun: Date) async throws -> Bool
+    /// Turns a due tick into an event (created at the tick's time, placed on `placedOn`) and sets the schedule's next
+    /// run, if the schedule still has the next run `schedule` holds; false if another scheduler fired it first.
+    func fire(_ schedule: ScheduleRecord, nextRun: Date, placedOn: String?) async throws -> Bool
 }

@@ -58,6 +58,16 @@ import Testing
         #expect(manifest.modulePaths == ["audit.wat", "hello.wasm"])
     }
 
+    @Test func readsAffinityAndRefusesALabelNoNodeCanHave() throws {
+        let manifest = try parser.parse("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    affinity: [gpu, n2]\n  g:\n    module: g.wasm\n")
+        #expect(manifest.function(named: "f")?.affinity == ["gpu", "n2"])
+        #expect(manifest.function(named: "g")?.affinity == [])
+        let bad = error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    affinity: [\"big gpu\"]\n")
+        #expect(bad?.code == "manifest_invalid")
+        #expect(bad?.message.contains("functions.f.affinity[0]") == true)
+        #expect(bad?.message.contains("`big gpu`") == true)
+    }
+
     @Test func refusesAnUnknownKeyNamingFileAndKey() {
         let top = error("app: shop\ncolour: blue\nfunctions:\n  f:\n    module: f.wasm\n")
         #expect(top?.code == "manifest_invalid")

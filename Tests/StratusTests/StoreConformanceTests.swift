@@ -137,6 +137,42 @@ import Testing
         }
     }
 
+    @Test(arguments: StoreKind.allCases) func aPostponedEventWaitsWithoutCountingAnAttempt(_ kind: StoreKind) async throws {
+        try await with(kind) { store in
+            let id = try store.enqueue(EventRecord(app: "e", function: "s", kind: .async, payload: []))
+            let now = Date()
+            #expect(try await store.claimEvents(node: "n", now: now, lease: 30, limit: 10).map(\.id) == [id])
+            try await store.postponeEvent(id: id, until: now.addingTimeInterval(10), reason: "no_eligible_node: none")
+            #expect(try await store.claimEvents(node: "n", now: now.addingTimeInterval(5), lease: 30, limit: 10).isEmpty)
+            let again = try await store.claimEvents(node: "m", now: now.addingTimeInterval(11), lease: 30, limit: 10)
+            #expect(again.map(\.id) == [id] && again[0].attempts == 0 && again[0].lastError == "no_eligible_node: none")
+        }
+    }
+
+    /// A shared store leaves an event to the node it was placed on while that node lives, and
+    /// gives it to any node once it is overdue or its node is gone.
+    @Test func placedEventsGoToTheirNodeWhileItLives() async throws {
+        try await with(.postgres) { store in
+            let cluster = try #require(store as? any ClusterStore)
+            try store.set(app: "p", key: [1], value: [1], events: [EventTarget(function: "f", node: "a")])
+            let spawned = try store.enqueue(EventRecord(app: "p", function: "g", kind: .async, payload: [], placedOn: "gone"))
+            let now = Date()
+            try await cluster.heartbeat(NodeRecord(name: "a", address: "http://127.0.0.1:1", heartbeatAt: now), leaseUntil: now.addingTimeInterval(5))
+            let scope = ClaimScope(liveSince: now.addingTimeInterval(-5), stealBefore: now.addingTimeInterval(-2))
+            let forB = try await store.claimEvents(node: "b", now: now, lease: 30, limit: 10, scope: scope)
+            #expect(forB.map(\.id) == [spawned], "b takes the event of a node that never beat, not a's")
+            #expect(try await store.claimEvents(node: "a", now: now, lease: 30, limit: 10, scope: scope).map(\.function) == ["f"])
+            try await store.releaseClaims(node: "a")
+            let later = now.addingTimeInterval(3)
+            let overdue = ClaimScope(liveSince: later.addingTimeInterval(-5), stealBefore: later.addingTimeInterval(-2))
+            #expect(try await store.claimEvents(node: "b", now: later, lease: 30, limit: 10, scope: overdue).map(\.function) == ["f"],
+                    "an event its node left overdue is anyone's")
+            let secret = try await cluster.clusterSecret()
+            #expect(secret.count >= 32)
+            #expect(try await cluster.clusterSecret() == secret, "every node reads the same secret")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func aScheduleTickFiresOnce(_ kind: StoreKind) async throws {
         try await with(kind) { store in
             let due = Date(timeIntervalSince1970: 1_700_000_000)
@@ -144,8 +180,8 @@ import Testing
             try await store.replaceSchedules(app: "c", [tick, ScheduleRecord(app: "c", function: "g", expression: "0 * * * *", nextRun: due)])
             try await store.replaceSchedules(app: "c", [ScheduleRecord(app: "c", function: "f", expression: "* * * * * *", nextRun: due.addingTimeInterval(99))])
             #expect(try await store.schedules() == [tick], "a kept schedule keeps its next run; a dropped one goes")
-            #expect(try await store.fire(tick, nextRun: due.addingTimeInterval(1)))
-            #expect(try await !store.fire(tick, nextRun: due.addingTimeInterval(1)), "another scheduler lost the race")
+            #expect(try await store.fire(tick, nextRun: due.addingTimeInterval(1), placedOn: nil))
+            #expect(try await !store.fire(tick, nextRun: due.addingTimeInterval(1), placedOn: nil), "another scheduler lost the race")
             let events = try await store.claimEvents(node: "n", now: Date(), lease: 30, limit: 10)
             #expect(events.map(\.kind) == [.cron] && events[0].payload == Array("* * * * * *".utf8))
         }

@@ -1,0 +1,32 @@
+import Hummingbird
+import StratusEngine
+import StratusModel
+import StratusRuntime
+
+/// `POST /_stratus/internal/invoke`: where the nodes of a cluster hand each other invocations
+/// placed by affinity. Only the cluster's secret opens it, so a node without a shared store
+/// (which has none) refuses every call.
+struct InternalAPI: Sendable {
+    let platform: Platform
+    let settings: HTTPSettings
+
+    func invoke(_ request: Request) async throws -> Response {
+        guard let secret = platform.cluster.secret, BearerToken.matches(request, secret) else {
+            throw StratusError(.unauthorized, code: "unauthorized",
+                               "the internal endpoint takes calls from the other nodes of this node's cluster only, with the cluster's secret")
+        }
+        // The input within the body limit, and the frame's metadata (context, headers) besides.
+        let body = try await BodyReader.collect(request, limit: settings.bodyLimit + (1 << 20))
+        let call = try ForwardedCall(decoding: Array(buffer: body))
+        let result: Result<InvocationOutput, InvocationFailure>
+        do {
+            result = .success(try await platform.invoke(call))
+        } catch let failure as InvocationFailure {
+            result = .failure(failure)
+        } catch {
+            result = .failure(InvocationFailure(ErrorResponse.stratusError(error), logs: []))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/x-stratus-answer"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: ForwardedAnswer.encode(result))))
+    }
+}
