@@ -20,6 +20,7 @@ enum ClusterBench {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try writeApps(folder)
+        try writeHop(folder)
         let text = SampleBench.words(bytes: 8 << 20)
         for count in [1, 3] {
             let database = "stratus_bench_\(count)_\(UInt32.random(in: 0...UInt32.max))"
@@ -73,6 +74,22 @@ enum ClusterBench {
                     samples.append((ContinuousClock.now - committed).seconds * 1000)
                 }
                 report("cluster, \(count) nodes: deploy on one, served on all", samples, unit: "ms")
+
+                // The same function answering on the node a request reaches, and forwarded to n2 by affinity.
+                try nodes[0].cli(["deploy", folder + "/hop"])
+                try await waitFor { try await get(nodes[0].url + "/hop/there").text == "hi" }
+                var local: [Double] = [], forwarded: [Double] = []
+                for _ in 0..<1000 {
+                    for (path, into) in [("/hop/here", 0), ("/hop/there", 1)] {
+                        let begun = ContinuousClock.now
+                        guard try await get(nodes[0].url + path).status == 200 else { throw BenchFailure("\(path) failed") }
+                        let ms = (ContinuousClock.now - begun).seconds * 1000
+                        if into == 0 { local.append(ms) } else { forwarded.append(ms) }
+                    }
+                }
+                report("cluster, \(count) nodes: request run where it arrives", local, unit: "ms")
+                report("cluster, \(count) nodes: request forwarded by affinity", forwarded, unit: "ms")
+                print(String(format: "cluster, %d nodes: forwarded / local p50 = %.2f", count, percentile(forwarded.sorted(), 0.5) / percentile(local.sorted(), 0.5)))
             }
             nodes.forEach { $0.stop() }
             try await admin(server, "DROP DATABASE \(database) WITH (FORCE)")
@@ -97,6 +114,29 @@ enum ClusterBench {
               (data (i32.const 0) "done")
               (func (export "handle") (if (call $kv_incr (i32.const 0) (i32.const 4) (i64.const 1) (i32.const 64)) (then unreachable))))
             """.write(toFile: folder + "/events/work.wat", atomically: true, encoding: .utf8)
+    }
+
+    /// `here` runs on any node, `there` only on n2 (affinity by node name).
+    static func writeHop(_ folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder + "/hop", withIntermediateDirectories: true)
+        try """
+            app: hop
+            functions:
+              here:
+                module: hi.wat
+                http: [GET /hop/here]
+              there:
+                module: hi.wat
+                http: [GET /hop/there]
+                affinity: [n2]
+            """.write(toFile: folder + "/hop/stratus.yaml", atomically: true, encoding: .utf8)
+        try """
+            (module
+              (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (data (i32.const 0) "hi")
+              (func (export "handle") (drop (call $out_write (i32.const 0) (i32.const 2)))))
+            """.write(toFile: folder + "/hop/hi.wat", atomically: true, encoding: .utf8)
     }
 
     static func writeGreeter(_ folder: String, _ text: String) throws {
