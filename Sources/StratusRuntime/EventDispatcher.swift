@@ -92,7 +92,10 @@ public final class EventDispatcher: Service, Sendable {
             try await platform.store.completeEvent(id: event.id)
         } catch let failure as InvocationFailure where Self.unplaced.contains(failure.error.code) {
             // No node may run it just now: no fault of the function, so no attempt is counted.
-            logger.warning("event \(event.id) for \(event.app)/\(event.function) waits: \(failure.error)")
+            // Said once per reason, not at every retry.
+            if event.lastError != failure.error.description {
+                logger.warning("event \(event.id) for \(event.app)/\(event.function) waits: \(failure.error)")
+            }
             do {
                 try await platform.store.postponeEvent(id: event.id, until: Date().addingTimeInterval(1), reason: failure.error.description)
             } catch {

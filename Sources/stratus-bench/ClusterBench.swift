@@ -20,7 +20,6 @@ enum ClusterBench {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try writeApps(folder)
-        try writeHop(folder)
         let text = SampleBench.words(bytes: 8 << 20)
         for count in [1, 3] {
             let database = "stratus_bench_\(count)_\(UInt32.random(in: 0...UInt32.max))"
@@ -96,30 +95,24 @@ enum ClusterBench {
         }
     }
 
-    /// `events`: a function that counts its runs; `greet` is written per round.
+    /// `events`: a function that counts its runs; `hop`: `here` runs on any node, `there` only
+    /// on n2 (affinity by node name); `greet` is written per round.
     static func writeApps(_ folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder + "/events", withIntermediateDirectories: true)
-        try """
+        try writeApp(folder + "/events", manifest: """
             app: events
             functions:
               work:
                 module: work.wat
                 kv:
                   "done": [set]
-            """.write(toFile: folder + "/events/stratus.yaml", atomically: true, encoding: .utf8)
-        try """
+            """, module: "work.wat", wat: """
             (module
               (import "stratus" "kv_incr" (func $kv_incr (param i32 i32 i64 i32) (result i32)))
               (memory (export "memory") 1)
               (data (i32.const 0) "done")
               (func (export "handle") (if (call $kv_incr (i32.const 0) (i32.const 4) (i64.const 1) (i32.const 64)) (then unreachable))))
-            """.write(toFile: folder + "/events/work.wat", atomically: true, encoding: .utf8)
-    }
-
-    /// `here` runs on any node, `there` only on n2 (affinity by node name).
-    static func writeHop(_ folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder + "/hop", withIntermediateDirectories: true)
-        try """
+            """)
+        try writeApp(folder + "/hop", manifest: """
             app: hop
             functions:
               here:
@@ -129,27 +122,29 @@ enum ClusterBench {
                 module: hi.wat
                 http: [GET /hop/there]
                 affinity: [n2]
-            """.write(toFile: folder + "/hop/stratus.yaml", atomically: true, encoding: .utf8)
-        try """
-            (module
-              (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
-              (memory (export "memory") 1)
-              (data (i32.const 0) "hi")
-              (func (export "handle") (drop (call $out_write (i32.const 0) (i32.const 2)))))
-            """.write(toFile: folder + "/hop/hi.wat", atomically: true, encoding: .utf8)
+            """, module: "hi.wat", wat: answering("hi"))
     }
 
     static func writeGreeter(_ folder: String, _ text: String) throws {
-        try FileManager.default.createDirectory(atPath: folder + "/greet", withIntermediateDirectories: true)
-        try "app: greet\nfunctions:\n  greet:\n    module: greet.wat\n    http: [GET /greet]\n"
-            .write(toFile: folder + "/greet/stratus.yaml", atomically: true, encoding: .utf8)
-        try """
-            (module
-              (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
-              (memory (export "memory") 1)
-              (data (i32.const 0) "\(text)")
-              (func (export "handle") (drop (call $out_write (i32.const 0) (i32.const \(text.utf8.count))))))
-            """.write(toFile: folder + "/greet/greet.wat", atomically: true, encoding: .utf8)
+        try writeApp(folder + "/greet", manifest: "app: greet\nfunctions:\n  greet:\n    module: greet.wat\n    http: [GET /greet]\n",
+                     module: "greet.wat", wat: answering(text))
+    }
+
+    /// A guest that answers `text`.
+    static func answering(_ text: String) -> String {
+        """
+        (module
+          (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
+          (memory (export "memory") 1)
+          (data (i32.const 0) "\(text)")
+          (func (export "handle") (drop (call $out_write (i32.const 0) (i32.const \(text.utf8.count))))))
+        """
+    }
+
+    static func writeApp(_ app: String, manifest: String, module: String, wat: String) throws {
+        try FileManager.default.createDirectory(atPath: app, withIntermediateDirectories: true)
+        try manifest.write(toFile: app + "/stratus.yaml", atomically: true, encoding: .utf8)
+        try wat.write(toFile: app + "/" + module, atomically: true, encoding: .utf8)
     }
 
     /// One `stratus serve --store postgres://...` process.
