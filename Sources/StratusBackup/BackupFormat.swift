@@ -122,7 +122,7 @@ enum BackupRecord {
         case .module:
             return nil
         case .app(let app, let routes):
-            value = App(name: app.name, version: app.version, manifest: app.manifest, modules: app.modules, deployedAt: app.deployedAt,
+            value = App(name: app.name, version: app.version, manifest: app.manifest, modules: app.files, deployedAt: app.deployedAt,
                         routes: routes.map { Route(method: $0.method, shape: $0.shape, text: $0.text) })
         case .kv(let app, let pair):
             value = Pair(app: app, key: Data(pair.key), value: Data(pair.value))
@@ -143,7 +143,7 @@ enum BackupRecord {
         switch kind {
         case "apps":
             let app = try decoder.decode(App.self, from: data)
-            return .app(AppRecord(name: app.name, version: app.version, manifest: app.manifest, modules: app.modules, deployedAt: app.deployedAt),
+            return .app(AppRecord(name: app.name, version: app.version, manifest: app.manifest, files: app.modules, deployedAt: app.deployedAt),
                         routes: app.routes.map { RouteClaim(method: $0.method, shape: $0.shape, text: $0.text) })
         case "kv":
             let pair = try decoder.decode(Pair.self, from: data)

@@ -24,6 +24,40 @@ public enum AppFolder {
             }
             files[module] = [UInt8](bytes)
         }
+        for shipped in manifest.statics.map(\.folder) + (manifest.files.map { [$0] } ?? []) {
+            try readFolder(shipped, of: folder, manifestPath: manifestPath, into: &files)
+        }
         return AppBundle(manifest: text, files: files)
+    }
+
+    /// Every file below `path` (a static or `files` folder), hidden ones (`.name`) left out. A
+    /// link that leads outside the app folder is refused: it would publish what is not the app's.
+    private static func readFolder(_ path: String, of folder: String, manifestPath: String, into files: inout [String: [UInt8]]) throws {
+        let root = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let start = (folder as NSString).appendingPathComponent(path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CLIError("\(manifestPath): folder `\(path)` not found at \(start)")
+        }
+        var pending = [path]
+        while let relative = pending.popLast() {
+            let absolute = (folder as NSString).appendingPathComponent(relative)
+            let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
+            guard resolved == root || resolved.hasPrefix(root + "/") else {
+                throw CLIError("\(manifestPath): `\(relative)` leads outside the app folder (to \(resolved)); copy the file into the folder instead of linking it")
+            }
+            var entryIsDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: resolved, isDirectory: &entryIsDirectory) else {
+                throw CLIError("\(absolute) is a link to nothing; remove it or make it a file")
+            }
+            if entryIsDirectory.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: resolved).filter { !$0.hasPrefix(".") }.sorted()
+                pending += names.map { relative + "/" + $0 }
+            } else if let bytes = FileManager.default.contents(atPath: resolved) {
+                files[relative] = [UInt8](bytes)
+            } else {
+                throw CLIError("cannot read \(absolute)")
+            }
+        }
     }
 }

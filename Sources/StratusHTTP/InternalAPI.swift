@@ -26,7 +26,7 @@ struct InternalAPI: Sendable {
         } catch {
             result = .failure(InvocationFailure(ErrorResponse.stratusError(error), logs: []))
         }
-        return Response(status: .ok, headers: [.contentType: "application/x-stratus-answer"],
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: ForwardedAnswer.encode(result))))
     }
 }

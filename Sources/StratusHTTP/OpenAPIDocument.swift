@@ -322,13 +322,13 @@ enum OpenAPIDocument {
           security: []
           requestBody:
             content:
-              application/x-stratus-call:
+              application/octet-stream:
                 schema: {type: string, format: binary}
           responses:
             "200":
               description: the invocation's answer frame, whatever its outcome
               content:
-                application/x-stratus-answer:
+                application/octet-stream:
                   schema: {type: string, format: binary}
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}

@@ -48,6 +48,9 @@ public struct StratusResponder: HTTPResponder {
             return ErrorResponse.make(
                 StratusError(.methodNotAllowed, code: "method_not_allowed", "\(path) does not accept \(method); it accepts \(allowed.joined(separator: ", "))"),
                 headers: [.allow: allowed.joined(separator: ", ")])
+        case .found(let match) where match.folder != nil:
+            return try await StaticResponder(platform: platform).respond(request, path: path, app: match.app, folder: match.folder!,
+                                                                         rest: match.parameters["path"] ?? "")
         case .found(let match):
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
             var context: [String: String] = [

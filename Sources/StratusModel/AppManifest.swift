@@ -5,8 +5,8 @@ public struct AppManifest: Sendable, Equatable {
     public var app: String
     public var variables: [String: String]
     public var outbound: [String]
-    /// Route prefix → folder of the app, served as files.
-    public var staticFolders: [String: String]
+    /// Folders of the app served as they are, each under a route prefix.
+    public var statics: [StaticMount]
     /// A folder guests read at `/app` through WASI.
     public var files: String?
     /// Functions in name order.
@@ -18,12 +18,12 @@ public struct AppManifest: Sendable, Equatable {
     public var filters: [FilterSpec]
 
     public init(app: String, variables: [String: String] = [:], outbound: [String] = [],
-                staticFolders: [String: String] = [:], files: String? = nil, functions: [FunctionSpec],
+                statics: [StaticMount] = [], files: String? = nil, functions: [FunctionSpec],
                 sequences: [SequenceSpec] = [], plans: [PlanSpec] = [], filters: [FilterSpec] = []) {
         self.app = app
         self.variables = variables
         self.outbound = outbound
-        self.staticFolders = staticFolders
+        self.statics = statics
         self.files = files
         self.functions = functions
         self.sequences = sequences
@@ -49,9 +49,29 @@ public struct AppManifest: Sendable, Equatable {
             + plans.flatMap { p in p.http.map { (route: $0, function: p.name) } }
     }
 
+    /// Whether the app ships `path` (a path in its folder) as a static or `/app` file.
+    public func ships(_ path: String) -> Bool {
+        let folders = statics.map(\.folder) + (files.map { [$0] } ?? [])
+        return folders.contains { path.hasPrefix($0 + "/") }
+    }
+
     /// The module paths the manifest refers to, each once.
     public var modulePaths: [String] {
         Array(Set(functions.map(\.module))).sorted()
+    }
+}
+
+/// A folder of the app served under a route prefix: `GET PREFIX/*path` answers the file at
+/// `FOLDER/path` (`index.html` for a folder).
+public struct StaticMount: Sendable, Equatable {
+    public var route: RoutePattern
+    /// The folder's path in the app, without a trailing `/`.
+    public var folder: String
+
+    public init(prefix: String, folder: String) throws(StratusError) {
+        let trimmed = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        route = try RoutePattern(parsing: "GET \(trimmed)/*path")
+        self.folder = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
     }
 }
 

@@ -46,17 +46,24 @@ public struct ManifestParser: Sendable {
             throw fail("outbound[\(index)]", "`\(url)` must be an http:// or https:// origin")
         }
 
-        var staticFolders: [String: String] = [:]
+        var statics: [StaticMount] = []
         if let node = top["static"] {
             for (prefix, folder) in try mapping(node, "static") {
                 guard prefix.hasPrefix("/") else { throw fail("static.\(prefix)", "a route prefix must start with /") }
                 let path = try scalar(folder, "static.\(prefix)")
                 try checkRelativePath(path, "static.\(prefix)")
-                staticFolders[prefix] = path
+                do {
+                    statics.append(try StaticMount(prefix: prefix, folder: path))
+                } catch {
+                    throw fail("static.\(prefix)", "`\(prefix)` is not a route prefix: \(error.message)")
+                }
             }
         }
-        let files = try top["files"].map { try scalar($0, "files") }
-        if let files { try checkRelativePath(files, "files") }
+        var files = try top["files"].map { try scalar($0, "files") }
+        if let folder = files {
+            try checkRelativePath(folder, "files")
+            files = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        }
 
         guard let functionsNode = top["functions"] else {
             throw fail("", "missing `functions:`; an app needs at least one function")
@@ -70,7 +77,7 @@ public struct ManifestParser: Sendable {
         functions.sort { $0.name < $1.name }
         let sequences = try top["sequences"].map { try self.sequences($0, functions: functions) } ?? []
         let plans = try top["plans"].map { try self.plans($0, functions: functions, sequences: sequences) } ?? []
-        var manifest = AppManifest(app: app, variables: variables, outbound: outbound, staticFolders: staticFolders,
+        var manifest = AppManifest(app: app, variables: variables, outbound: outbound, statics: statics,
                                    files: files, functions: functions, sequences: sequences, plans: plans)
         manifest.filters = try top["filters"].map { try filters($0, manifest) } ?? []
 
@@ -240,8 +247,8 @@ public struct ManifestParser: Sendable {
 
     private func checkRelativePath(_ path: String, _ at: String) throws {
         let parts = path.split(separator: "/")
-        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains("..") else {
-            throw fail(at, "`\(path)` must be a path inside the app folder (relative, without ..)")
+        guard !path.isEmpty, !path.hasPrefix("/"), !parts.contains(".."), !parts.contains(".") else {
+            throw fail(at, "`\(path)` must be a folder inside the app folder (relative, without . or ..)")
         }
     }
 }

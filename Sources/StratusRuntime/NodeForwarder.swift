@@ -23,7 +23,7 @@ final class NodeForwarder: Sendable {
         var request = HTTPClientRequest(url: node.address + Self.path)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Bearer \(secret)")
-        request.headers.add(name: "Content-Type", value: "application/x-stratus-call")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
         request.body = .bytes(ByteBuffer(bytes: call.encoded()))
         let timeLeft = max(deadline - .now, .milliseconds(1)).components
         let answer: [UInt8]

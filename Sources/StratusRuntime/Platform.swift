@@ -35,6 +35,8 @@ public final class Platform: Sendable {
     public let cluster: ClusterMembership
     /// Calls placed on other nodes go through it.
     let forwarder = NodeForwarder()
+    /// Static files (and their compressed forms) as served lately.
+    public let fileCache = ByteCache(budget: 64 << 20)
 
     /// Starts the dispatcher's next read of the outbox now (another node added events).
     public func eventsChanged() {
@@ -96,9 +98,9 @@ public final class Platform: Sendable {
         do {
             let manifest = try ManifestParser().parse(record.manifest)
             var binaries: [String: [UInt8]] = [:]
-            for (path, hash) in record.modules {
-                guard let bytes = try await store.module(sha256: hash) else {
-                    throw StratusError(.internalFailure, code: "module_missing", "module \(path) (\(hash)) is missing from the store")
+            for path in manifest.modulePaths {
+                guard let hash = record.files[path], let bytes = try await store.module(sha256: hash) else {
+                    throw StratusError(.internalFailure, code: "module_missing", "module \(path) is missing from the store")
                 }
                 binaries[path] = bytes
             }
@@ -133,6 +135,7 @@ public final class Platform: Sendable {
     /// version keeps serving if anything is wrong.
     public func deploy(_ bundle: AppBundle) async throws -> DeployedApp {
         let manifest = try ManifestParser().parse(bundle.manifest)
+        try bundle.checkPaths()
         var binaries: [String: [UInt8]] = [:]
         for path in manifest.modulePaths {
             guard let bytes = bundle.files[path] else {
@@ -143,23 +146,28 @@ public final class Platform: Sendable {
             binaries[path] = try WasmEngine.binary(from: bytes, path: path)
         }
         let held = snapshot.withLock { $0.routes }
-        for (route, _) in manifest.routes {
+        for route in manifest.routes.map(\.route) + manifest.statics.map(\.route) {
             if case .found(let match) = held.lookup(method: route.method, path: route.path), match.app != manifest.app,
                match.route.shape == route.shape {
                 throw StratusError(.conflict, code: "route_conflict",
                                    "route `\(route)` is held by app `\(match.app)`; change the route or delete that app first")
             }
         }
-        let record = AppRecord(name: manifest.app, manifest: bundle.manifest, modules: binaries.mapValues(WasmEngine.sha256))
+        // Static and /app files are stored as they are; other files of the folder are not kept.
+        var contents = binaries
+        for (path, bytes) in bundle.files where binaries[path] == nil && manifest.ships(path) { contents[path] = bytes }
+        let record = AppRecord(name: manifest.app, manifest: bundle.manifest, files: contents.mapValues(WasmEngine.sha256))
         // Deploying exactly what already serves (as `serve --deploy` does at each start) changes nothing.
         if let current = app(named: manifest.app), current.record.manifest == record.manifest,
-           current.record.modules == record.modules {
+           current.record.files == record.files {
             return current
         }
         // Compile before storing, so a module that does not validate is never stored.
         let compiled = try await compile(record, manifest, binaries)
-        let blobs = record.modules.map { ModuleBlob(sha256: $0.value, bytes: binaries[$0.key]!) }
-        let saved = try await store.deploy(record, modules: blobs, routes: manifest.routes.map { RouteClaim($0.route) })
+        let blobs = Dictionary(record.files.map { ($0.value, contents[$0.key]!) }, uniquingKeysWith: { a, _ in a })
+            .map { ModuleBlob(sha256: $0.key, bytes: $0.value) }
+        let claims = (manifest.routes.map(\.route) + manifest.statics.map(\.route)).map(RouteClaim.init)
+        let saved = try await store.deploy(record, modules: blobs, routes: claims)
         let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules)
         try await store.replaceSchedules(app: saved.name, Self.schedules(of: manifest, after: Date()))
         install(deployed)
@@ -196,7 +204,7 @@ public final class Platform: Sendable {
     }
 
     private func releaseUnusedModules() {
-        let used = snapshot.withLock { state in Set(state.apps.values.flatMap { $0.record.modules.values }) }
+        let used = snapshot.withLock { state in Set(state.apps.values.flatMap { $0.record.files.values }) }
         engine.retainModules(used)
     }
 
@@ -246,9 +254,8 @@ public final class Platform: Sendable {
     }
 
     private static func routes(of apps: [String: DeployedApp]) -> RouteTable {
-        RouteTable(apps.values.flatMap { app in
-            app.manifest.routes.map { (route: $0.route, app: app.name, function: $0.function) }
-        })
+        RouteTable(apps.values.flatMap { app in app.manifest.routes.map { (route: $0.route, app: app.name, function: $0.function) } },
+                   statics: apps.values.flatMap { app in app.manifest.statics.map { (mount: $0, app: app.name) } })
     }
 
     // MARK: Invocation

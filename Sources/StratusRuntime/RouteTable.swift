@@ -1,11 +1,14 @@
 import StratusModel
 
-/// Where a request goes: the app and function of the route it matched and its parameters.
+/// Where a request goes: the app and function of the route it matched and its parameters, or
+/// the app's static folder that serves it (then `function` is empty and `parameters["path"]` is
+/// the file's path in the folder).
 public struct RouteMatch: Sendable, Equatable {
     public var app: String
     public var function: String
     public var route: RoutePattern
     public var parameters: [String: String]
+    public var folder: String? = nil
 }
 
 /// The public routes of all deployed apps, as a tree of path segments. Literal segments win
@@ -22,6 +25,7 @@ public struct RouteTable: Sendable {
         var app: String
         var function: String
         var route: RoutePattern
+        var folder: String?
     }
 
     private final class Node: @unchecked Sendable {
@@ -30,14 +34,23 @@ public struct RouteTable: Sendable {
         var parameter: Node?
         var wildcard: Node?
         var targets: [String: Target] = [:]
+
+        /// The target for `method`; a GET route answers HEAD too.
+        func target(_ method: String) -> Target? {
+            targets[method] ?? (method == "HEAD" ? targets["GET"] : nil)
+        }
     }
 
     private let root = Node()
 
-    public init(_ routes: [(route: RoutePattern, app: String, function: String)] = []) {
-        for entry in routes {
+    /// The routes of functions, and the static folders (`GET PREFIX/*path`) of the apps.
+    public init(_ routes: [(route: RoutePattern, app: String, function: String)] = [],
+                statics: [(mount: StaticMount, app: String)] = []) {
+        let targets = routes.map { Target(app: $0.app, function: $0.function, route: $0.route) }
+            + statics.map { Target(app: $0.app, function: "", route: $0.mount.route, folder: $0.mount.folder) }
+        for target in targets {
             var node = root
-            for segment in entry.route.segments {
+            for segment in target.route.segments {
                 switch segment {
                 case .literal(let text):
                     if node.literals[text] == nil { node.literals[text] = Node() }
@@ -50,7 +63,7 @@ public struct RouteTable: Sendable {
                     node = node.wildcard!
                 }
             }
-            node.targets[entry.route.method] = Target(app: entry.app, function: entry.function, route: entry.route)
+            node.targets[target.route.method] = target
         }
     }
 
@@ -70,7 +83,8 @@ public struct RouteTable: Sendable {
                     index += 1
                 }
             }
-            return .found(RouteMatch(app: target.app, function: target.function, route: target.route, parameters: parameters))
+            return .found(RouteMatch(app: target.app, function: target.function, route: target.route, parameters: parameters,
+                                     folder: target.folder))
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed.sorted())
     }
@@ -78,12 +92,12 @@ public struct RouteTable: Sendable {
     private func find(_ node: Node, _ rest: ArraySlice<Substring>, method: String,
                       values: inout [Substring], allowed: inout Set<String>) -> Target? {
         guard let head = rest.first else {
-            if let target = node.targets[method] ?? (method == "HEAD" ? node.targets["GET"] : nil) { return target }
+            if let target = node.target(method) { return target }
             allowed.formUnion(node.targets.keys)
             // `*name` also matches an empty rest.
             if let wildcard = node.wildcard {
                 values.append("")
-                if let target = wildcard.targets[method] { return target }
+                if let target = wildcard.target(method) { return target }
                 allowed.formUnion(wildcard.targets.keys)
                 values.removeLast()
             }
@@ -99,7 +113,7 @@ public struct RouteTable: Sendable {
             values.removeLast()
         }
         if let wildcard = node.wildcard {
-            if let target = wildcard.targets[method] {
+            if let target = wildcard.target(method) {
                 values.append(Substring(rest.joined(separator: "/")))
                 return target
             }

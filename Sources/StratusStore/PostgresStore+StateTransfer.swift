@@ -71,7 +71,7 @@ extension PostgresStore {
         case .module(let module):
             return ["INSERT INTO modules (sha256, bytes, created_at) VALUES (\(module.sha256), \(ByteBuffer(bytes: module.bytes)), \(now)) ON CONFLICT DO NOTHING"]
         case .app(let app, let routes):
-            let modules = (try? encode(app.modules)) ?? "{}"
+            let modules = (try? encode(app.files)) ?? "{}"
             return ["""
                 INSERT INTO apps (name, version, manifest, modules, deployed_at)
                 VALUES (\(app.name), \(app.version), \(app.manifest), \(modules), \(app.deployedAt.timeIntervalSince1970))

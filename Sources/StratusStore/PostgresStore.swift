@@ -135,7 +135,7 @@ public final class PostgresStore: Store {
             try await db.query("DELETE FROM routes WHERE app = \(app.name)", logger: logger)
             try await db.query("""
                 INSERT INTO apps (name, version, manifest, modules, deployed_at)
-                VALUES (\(saved.name), \(saved.version), \(saved.manifest), \(try Self.encode(saved.modules)), \(saved.deployedAt.timeIntervalSince1970))
+                VALUES (\(saved.name), \(saved.version), \(saved.manifest), \(try Self.encode(saved.files)), \(saved.deployedAt.timeIntervalSince1970))
                 ON CONFLICT (name) DO UPDATE SET version = excluded.version, manifest = excluded.manifest,
                     modules = excluded.modules, deployed_at = excluded.deployed_at
                 """, logger: logger)
@@ -184,7 +184,7 @@ public final class PostgresStore: Store {
     static func app(_ row: PostgresRow) throws -> AppRecord {
         let (name, version, manifest, modules, deployedAt) = try row.decode((String, Int, String, String, Double).self)
         return AppRecord(name: name, version: version, manifest: manifest,
-                         modules: try JSONDecoder().decode([String: String].self, from: Data(modules.utf8)),
+                         files: try JSONDecoder().decode([String: String].self, from: Data(modules.utf8)),
                          deployedAt: Date(timeIntervalSince1970: deployedAt))
     }
 

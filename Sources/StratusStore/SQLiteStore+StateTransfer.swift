@@ -58,7 +58,7 @@ extension SQLiteStore {
                            arguments: [module.sha256, Data(module.bytes), Date().timeIntervalSince1970])
         case .app(let app, let routes):
             try db.execute(sql: "INSERT INTO apps (name, version, manifest, modules, deployed_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [app.name, app.version, app.manifest, try encode(app.modules), app.deployedAt.timeIntervalSince1970])
+                           arguments: [app.name, app.version, app.manifest, try encode(app.files), app.deployedAt.timeIntervalSince1970])
             for claim in routes {
                 try db.execute(sql: "INSERT INTO routes (method, shape, route, app) VALUES (?, ?, ?, ?)",
                                arguments: [claim.method, claim.shape, claim.text, app.name])

@@ -119,7 +119,7 @@ public final class SQLiteStore: Store {
                 INSERT INTO apps (name, version, manifest, modules, deployed_at) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT(name) DO UPDATE SET version = excluded.version, manifest = excluded.manifest,
                     modules = excluded.modules, deployed_at = excluded.deployed_at
-                """, arguments: [saved.name, saved.version, saved.manifest, try Self.encode(saved.modules), saved.deployedAt.timeIntervalSince1970])
+                """, arguments: [saved.name, saved.version, saved.manifest, try Self.encode(saved.files), saved.deployedAt.timeIntervalSince1970])
             for claim in routes {
                 try db.execute(sql: "INSERT INTO routes (method, shape, route, app) VALUES (?, ?, ?, ?)",
                                arguments: [claim.method, claim.shape, claim.text, app.name])
@@ -430,7 +430,7 @@ public final class SQLiteStore: Store {
 
     static func record(_ row: Row) throws -> AppRecord {
         AppRecord(name: row["name"], version: row["version"], manifest: row["manifest"],
-                  modules: try decode(row["modules"]), deployedAt: Date(timeIntervalSince1970: row["deployed_at"]))
+                  files: try decode(row["modules"]), deployedAt: Date(timeIntervalSince1970: row["deployed_at"]))
     }
 
     static func encode(_ modules: [String: String]) throws -> String {

@@ -8,20 +8,21 @@ public struct AppRecord: Sendable, Equatable {
     public var version: Int
     /// The manifest text as deployed.
     public var manifest: String
-    /// Module path in the app → sha256 of its binary.
-    public var modules: [String: String]
+    /// The app's stored files: path in the app folder → sha256 of its content. Modules, static
+    /// files and the files guests read at /app, each stored once per content (see ``ModuleBlob``).
+    public var files: [String: String]
     public var deployedAt: Date
 
-    public init(name: String, version: Int = 0, manifest: String, modules: [String: String], deployedAt: Date = Date()) {
+    public init(name: String, version: Int = 0, manifest: String, files: [String: String], deployedAt: Date = Date()) {
         self.name = name
         self.version = version
         self.manifest = manifest
-        self.modules = modules
+        self.files = files
         self.deployedAt = deployedAt
     }
 }
 
-/// A binary module, stored once per content hash.
+/// A file of an app (a module, a static file, a file for /app), stored once per content hash.
 public struct ModuleBlob: Sendable, Equatable {
     public var sha256: String
     public var bytes: [UInt8]

@@ -21,12 +21,12 @@ import Testing
         let sharedBytes: [UInt8] = [0, 0x61, 0x73, 0x6D, 1, 0, 0, 0], otherBytes = [UInt8](repeating: 7, count: 70_000)
         let shared = ModuleBlob(sha256: WasmEngine.sha256(sharedBytes), bytes: sharedBytes)
         let other = ModuleBlob(sha256: WasmEngine.sha256(otherBytes), bytes: otherBytes)
-        _ = try await store.deploy(AppRecord(name: "shop", manifest: "app: shop\n", modules: ["a.wasm": shared.sha256, "b.wasm": other.sha256]),
+        _ = try await store.deploy(AppRecord(name: "shop", manifest: "app: shop\n", files: ["a.wasm": shared.sha256, "b.wasm": other.sha256]),
                                    modules: [shared, other],
                                    routes: [RouteClaim(method: "GET", shape: "/shop/:", text: "GET /shop/:id")])
-        _ = try await store.deploy(AppRecord(name: "blog", manifest: "app: blog\nversion: 2\n", modules: ["a.wasm": shared.sha256]),
+        _ = try await store.deploy(AppRecord(name: "blog", manifest: "app: blog\nversion: 2\n", files: ["a.wasm": shared.sha256]),
                                    modules: [shared], routes: [])
-        _ = try await store.deploy(AppRecord(name: "blog", manifest: "app: blog\nversion: 3\n", modules: ["a.wasm": shared.sha256]),
+        _ = try await store.deploy(AppRecord(name: "blog", manifest: "app: blog\nversion: 3\n", files: ["a.wasm": shared.sha256]),
                                    modules: [shared], routes: [])
         for index in 0..<3000 {
             try store.set(app: "shop", key: Array("item/\(index)".utf8), value: Array(repeating: UInt8(index % 256), count: index % 50), events: [])

@@ -125,10 +125,14 @@ import Glibc
                 let reply = try await server.deploy(AppBundle(manifest: manifest, files: ["f.wat": wat]))
                 server.expectJSONError(reply, status: 400, code: "manifest_invalid", "`\(key):\(value)`")
             }
-            // Files the manifest does not name are never used, and a module the upload lacks is refused.
+            // An upload naming any file outside the app folder is refused, named or not.
+            let outside = try await server.deploy(AppBundle(manifest: "app: traversal\nfunctions:\n  f:\n    module: f.wat\n",
+                                                            files: ["f.wat": wat, "../../escape.wat": wat]))
+            server.expectJSONError(outside, status: 400, code: "path_outside_app", "an upload with a traversal path")
+            // A module the upload lacks is refused.
             let missing = try await server.deploy(AppBundle(manifest: "app: traversal\nfunctions:\n  f:\n    module: f.wat\n",
-                                                            files: ["../f.wat": wat, "/f.wat": wat, "../../escape.wat": wat]))
-            server.expectJSONError(missing, status: 400, code: "module_missing", "a module only under traversal paths")
+                                                            files: ["g.wat": wat]))
+            server.expectJSONError(missing, status: 400, code: "module_missing", "a module missing from the upload")
             #expect(try await server.request(.GET, "/_stratus/apps/traversal", admin: true).status == 404)
             try await server.expectIntact()
             server.expectNothingWrittenOutside(["b.wasm", "passwd", "f.wat", "c.wat", "escape.wat"])

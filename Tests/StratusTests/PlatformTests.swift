@@ -104,9 +104,9 @@ import Testing
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.file("s.sqlite"))
         let route = RouteClaim(try RoutePattern(parsing: "GET /x/:id"))
-        _ = try await store.deploy(AppRecord(name: "a", manifest: "", modules: [:]), modules: [], routes: [route])
+        _ = try await store.deploy(AppRecord(name: "a", manifest: "", files: [:]), modules: [], routes: [route])
         await #expect(throws: StratusError.self) {
-            _ = try await store.deploy(AppRecord(name: "b", manifest: "", modules: [:]), modules: [],
+            _ = try await store.deploy(AppRecord(name: "b", manifest: "", files: [:]), modules: [],
                                        routes: [RouteClaim(try RoutePattern(parsing: "GET /x/:other"))])
         }
         #expect(try await store.app(named: "b") == nil)
@@ -116,7 +116,7 @@ import Testing
         let dir = try TemporaryDirectory()
         let platform = try platform(dir)
         let app = try await platform.deploy(TestApps.bundle(app: "gone", [("f", TestApps.echo, ["POST /gone"])]))
-        let hash = try #require(app.record.modules["f.wat"])
+        let hash = try #require(app.record.files["f.wat"])
         #expect(try await platform.store.module(sha256: hash) != nil)
         try await platform.delete(app: "gone")
         #expect(platform.lookup(method: "POST", path: "/gone") == .notFound)

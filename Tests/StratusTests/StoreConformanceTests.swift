@@ -31,19 +31,19 @@ import Testing
         try await with(kind) { store in
             let one = Self.blob([1, 2, 3]), two = Self.blob([4, 5])
             let route = RouteClaim(method: "GET", shape: "/a/:", text: "GET /a/:id")
-            let first = try await store.deploy(AppRecord(name: "a", manifest: "m1", modules: ["x.wasm": one.sha256]), modules: [one], routes: [route])
+            let first = try await store.deploy(AppRecord(name: "a", manifest: "m1", files: ["x.wasm": one.sha256]), modules: [one], routes: [route])
             #expect(first.version == 1)
-            let second = try await store.deploy(AppRecord(name: "a", manifest: "m2", modules: ["y.wasm": two.sha256]), modules: [two], routes: [route])
+            let second = try await store.deploy(AppRecord(name: "a", manifest: "m2", files: ["y.wasm": two.sha256]), modules: [two], routes: [route])
             #expect(second.version == 2)
             #expect(try await store.app(named: "a")?.manifest == "m2")
             #expect(try await store.module(sha256: two.sha256) == [4, 5])
             #expect(try await store.module(sha256: one.sha256) == nil, "a module no app uses is let go")
-            await #expect { _ = try await store.deploy(AppRecord(name: "b", manifest: "m", modules: [:]), modules: [], routes: [route]) }
+            await #expect { _ = try await store.deploy(AppRecord(name: "b", manifest: "m", files: [:]), modules: [], routes: [route]) }
                 throws: { ($0 as? StratusError)?.code == "route_conflict" && "\($0)".contains("app `a`") }
             #expect(try await store.apps().map(\.name) == ["a"])
             #expect(try await store.deleteApp(named: "a"))
             #expect(try await !store.deleteApp(named: "a"))
-            _ = try await store.deploy(AppRecord(name: "b", manifest: "m", modules: [:]), modules: [], routes: [route])
+            _ = try await store.deploy(AppRecord(name: "b", manifest: "m", files: [:]), modules: [], routes: [route])
             #expect(try await store.apps().map(\.name) == ["b"], "a deleted app's routes are free")
         }
     }
@@ -192,7 +192,7 @@ import Testing
     func stateMovesBetweenStores(_ from: StoreKind, _ to: StoreKind) async throws {
         try await with(from) { source in
             let shared = Self.blob([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0])
-            _ = try await source.deploy(AppRecord(name: "m", manifest: "app: m\n", modules: ["a.wasm": shared.sha256]), modules: [shared],
+            _ = try await source.deploy(AppRecord(name: "m", manifest: "app: m\n", files: ["a.wasm": shared.sha256]), modules: [shared],
                                         routes: [RouteClaim(method: "POST", shape: "/m", text: "POST /m")])
             try await onThread {
                 for index in 0..<1200 { try source.set(app: "m", key: Array("k\(index)".utf8), value: [UInt8(index % 256), 0, 0xFF], events: []) }
