@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/setup.sh
 scripts/build-samples.sh
+scripts/build-rust.sh
 swift build -c release --product stratus
 deploy=()
 for manifest in samples/*/stratus.yaml; do
