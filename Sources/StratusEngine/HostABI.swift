@@ -35,6 +35,8 @@ enum HostABI {
         "spawn": sig(4),
         "call": sig(4),
         "http_fetch": sig(6),
+        "ws_send": sig(4),
+        "ws_close": sig(2),
     ]
 
     /// The `my-own-cluster` compatibility imports.

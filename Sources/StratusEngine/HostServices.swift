@@ -28,6 +28,12 @@ public protocol HostServices: Sendable {
     /// For module binding: what an instance of the app's function `function` needs, to serve
     /// the imports of a module named after it; `.limit` past the call depth.
     func bind(_ function: String) -> HostResult<BoundFunction>
+
+    /// Sends `data` as one message to the app's live WebSocket connection `connection`:
+    /// `.notFound` when it is gone (or is another app's).
+    func wsSend(_ connection: String, _ data: [UInt8]) -> HostResult<Void>
+    /// Closes the app's live WebSocket connection `connection` (code 1000): `.notFound` when it is gone.
+    func wsClose(_ connection: String) -> HostResult<Void>
 }
 
 /// A function of the app that another module imports from (module binding): its module and
@@ -112,6 +118,8 @@ extension HostServices {
     public func spawn(_ name: String, input: [UInt8]) -> HostResult<Void> { .failure(.denied) }
     public func call(_ name: String, input: [UInt8]) -> HostResult<InvocationOutput> { .failure(.denied) }
     public func bind(_ function: String) -> HostResult<BoundFunction> { .failure(.denied) }
+    public func wsSend(_ connection: String, _ data: [UInt8]) -> HostResult<Void> { .failure(.notFound) }
+    public func wsClose(_ connection: String) -> HostResult<Void> { .failure(.notFound) }
 }
 
 /// The host of set-up code that runs before any invocation: it grants nothing.

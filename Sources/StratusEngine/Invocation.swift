@@ -8,11 +8,14 @@ public struct Invocation: Sendable {
     /// `trigger`, `app`, `function`, `invocation`, `var.<name>`.
     public var context: [String: String]
     public var limits: InvocationLimits
+    /// The app's files a WASI guest reads at `/app`; nil: an empty folder.
+    public var files: AppFiles?
 
-    public init(input: [UInt8], context: [String: String], limits: InvocationLimits = .generous) {
+    public init(input: [UInt8], context: [String: String], limits: InvocationLimits = .generous, files: AppFiles? = nil) {
         self.input = input
         self.context = context
         self.limits = limits
+        self.files = files
     }
 
     public var functionName: String { context["function"] ?? "function" }

@@ -43,7 +43,8 @@ final class LiveInstance {
         let fileSystem = try InvocationFileSystem(context: context, watch: files)
         let options = WASIBridgeToHost.FileSystemOptions.custom { fileSystem }
             .withStdio(stdin: input, stdout: OutputStream(context, .body, .standard, watch: files), stderr: errorStream)
-            .withPreopens([.init(guestPath: InvocationFileSystem.apiDirectory, hostPath: InvocationFileSystem.apiDirectory)])
+            .withPreopens([.init(guestPath: InvocationFileSystem.apiDirectory, hostPath: InvocationFileSystem.apiDirectory),
+                           .init(guestPath: AppFiles.mountPoint, hostPath: AppFiles.mountPoint)])
         let wasi = try WASIBridgeToHost(args: [context.invocation.functionName], environment: [:], fileSystem: options)
         bridge = wasi
         for (name, function) in wasi.hostFunctions(capabilities: WASICapability.all) {

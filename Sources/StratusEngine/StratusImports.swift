@@ -85,6 +85,25 @@ extension GuestContext {
                     }
                 }
             }
+        case "ws_send":
+            body = { p in
+                guard p[3].i32 <= self.limits.maxCallInputBytes else { return ABICode.tooLarge.rawValue }
+                guard let connection = self.readString(p[0].i32, p[1].i32), let data = self.readBytes(p[2].i32, p[3].i32) else {
+                    return ABICode.invalid.rawValue
+                }
+                switch self.host.wsSend(connection, data) {
+                case .success: return 0
+                case .failure(let code): return code.rawValue
+                }
+            }
+        case "ws_close":
+            body = { p in
+                guard let connection = self.readString(p[0].i32, p[1].i32) else { return ABICode.invalid.rawValue }
+                switch self.host.wsClose(connection) {
+                case .success: return 0
+                case .failure(let code): return code.rawValue
+                }
+            }
         case "http_fetch":
             body = { p in
                 guard p[5].i32 <= self.limits.maxCallInputBytes else { return ABICode.tooLarge.rawValue }

@@ -169,11 +169,16 @@ final class InvocationFileSystem: FileSystemImplementation, @unchecked Sendable 
     }
 
     func preopenDirectory(guestPath: String, hostPath: String) throws -> any WASIDir {
-        WatchedDirectory(try inner.preopenDirectory(guestPath: "/" + guestPath, hostPath: hostPath), watch: watch)
+        if guestPath == AppFiles.mountPoint { return ReadOnlyDirectory(fixed: nil, context: context, watch: watch) }
+        return WatchedDirectory(try inner.preopenDirectory(guestPath: "/" + guestPath, hostPath: hostPath), watch: watch)
     }
 
     func openAt(dirFd: any WASIDir, path: String, oflags: WASIAbi.Oflags, fsRightsBase: WASIAbi.Rights,
                 fsRightsInheriting: WASIAbi.Rights, fdflags: WASIAbi.Fdflags, symlinkFollow: Bool) throws -> FdEntry {
+        if let appFolder = dirFd as? ReadOnlyDirectory {
+            return try appFolder.open(path, oflags: oflags, fsRightsBase: fsRightsBase, fsRightsInheriting: fsRightsInheriting,
+                                      fdflags: fdflags, symlinkFollow: symlinkFollow)
+        }
         let name = path.split(separator: "/").joined(separator: "/")
         if dirFd.preopenPath == "/" + Self.apiDirectory {
             if name == "input" {

@@ -11,9 +11,13 @@ public struct HTTPSettings: Sendable {
     public var idleTimeout: Duration
     /// The largest archive `POST /_stratus/restore` takes (default 4 GiB).
     public var restoreLimit: Int
+    /// The largest WebSocket message a client may send (default 1 MiB); past it the connection
+    /// closes with 1009.
+    public var webSocketMessageLimit: Int
 
     public init(adminToken: String, bodyLimit: Int = 10 << 20, adminBodyLimit: Int = 64 << 20, idleTimeout: Duration = .seconds(30),
-                restoreLimit: Int = 4 << 30) {
+                restoreLimit: Int = 4 << 30, webSocketMessageLimit: Int = 1 << 20) {
+        self.webSocketMessageLimit = webSocketMessageLimit
         self.adminToken = adminToken
         self.bodyLimit = bodyLimit
         self.adminBodyLimit = adminBodyLimit

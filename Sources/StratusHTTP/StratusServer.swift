@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOSSL
@@ -17,7 +18,7 @@ public enum StratusServer {
     {
         Application(
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
-            server: .http1(configuration: http1(settings)),
+            server: upgrading(platform, settings),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
@@ -32,15 +33,43 @@ public enum StratusServer {
     {
         Application(
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
-            server: try .tls(.http1(configuration: http1(settings)), tlsConfiguration: tls),
+            server: try .tls(upgrading(platform, settings), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
             logger: logger)
     }
 
+    /// HTTP/1.1 that upgrades a request for an app's `websocket:` path to a WebSocket session.
+    private static func upgrading(_ platform: Platform, _ settings: HTTPSettings) -> HTTPServerBuilder {
+        let configuration = HTTP1WebSocketUpgradeChannel.Configuration(http1: http1(settings), ws: .init(maxFrameSize: settings.webSocketMessageLimit))
+        return HTTPServerBuilder { responder in
+            GuardedUpgradeChannel(inner: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: configuration,
+                                                                      shouldUpgrade: shouldUpgrade(platform, settings)),
+                                  idleTimeout: idleTimeout(settings))
+        }
+    }
+
+    /// Upgrades a request for an app's `websocket:` path to a session with its function.
+    private static func shouldUpgrade(_ platform: Platform, _ settings: HTTPSettings)
+        -> @Sendable (HTTPRequest, any Channel, Logger) async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
+    {
+        { request, _, _ in
+            let path = String((request.path ?? "").prefix { $0 != "?" })
+            guard let target = platform.webSocketTarget(path: path) else { return .dontUpgrade }
+            let session = WebSocketSession(platform: platform, app: target.app, function: target.function, path: path,
+                                           maxMessage: settings.webSocketMessageLimit)
+            return .upgrade([:]) { inbound, outbound, context in
+                await session.run(inbound: inbound, outbound: outbound, logger: context.logger)
+            }
+        }
+    }
+
     private static func http1(_ settings: HTTPSettings) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(idleTimeout: idleTimeout(settings))
+    }
+
+    private static func idleTimeout(_ settings: HTTPSettings) -> TimeAmount {
         let timeout = settings.idleTimeout.components
-        return HTTP1Channel.Configuration(additionalChannelHandlers: [ParseErrorResponder()],
-                                          idleTimeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
+        return .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
     }
 }

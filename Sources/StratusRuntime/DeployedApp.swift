@@ -8,6 +8,8 @@ public struct DeployedApp: Sendable {
     public let manifest: AppManifest
     /// Function name → its compiled module.
     let modules: [String: CompiledModule]
+    /// The manifest's `files:` folder, which its WASI guests read at `/app`.
+    let files: AppFiles?
 
     public var name: String { record.name }
 

@@ -128,6 +128,16 @@ struct InvocationServices: HostServices {
         return .success(BoundFunction(module: module, invocation: invocation, host: host))
     }
 
+    // MARK: WebSockets
+
+    func wsSend(_ connection: String, _ data: [UInt8]) -> HostResult<Void> {
+        platform.webSockets.send(app: app.name, id: connection, data) ? .success(()) : .failure(.notFound)
+    }
+
+    func wsClose(_ connection: String) -> HostResult<Void> {
+        platform.webSockets.close(app: app.name, id: connection) ? .success(()) : .failure(.notFound)
+    }
+
     /// How deep calls below this invocation may nest: the function's `limits.call_depth`, else the server's.
     private var maxDepth: Int { function.limits.callDepth ?? platform.defaults.callDepth }
 

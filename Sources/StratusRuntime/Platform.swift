@@ -11,6 +11,18 @@ public final class Platform: Sendable {
     private struct Snapshot: Sendable {
         var apps: [String: DeployedApp] = [:]
         var routes = RouteTable()
+        /// WebSocket path → the app and function that take its connections.
+        var webSockets: [String: (app: String, function: String)] = [:]
+
+        /// The route table and WebSocket paths of `apps` as they are now.
+        mutating func reindex() {
+            routes = RouteTable(apps.values.flatMap { app in app.manifest.routes.map { (route: $0.route, app: app.name, function: $0.function) } },
+                                statics: apps.values.flatMap { app in app.manifest.statics.map { (mount: $0, app: app.name) } })
+            webSockets = [:]
+            for app in apps.values {
+                for function in app.manifest.functions { if let path = function.websocket { webSockets[path] = (app.name, function.name) } }
+            }
+        }
     }
 
     public let store: any Store
@@ -37,6 +49,8 @@ public final class Platform: Sendable {
     let forwarder = NodeForwarder()
     /// Static files (and their compressed forms) as served lately.
     public let fileCache = ByteCache(budget: 64 << 20)
+    /// The WebSocket connections open on this node.
+    public let webSockets: WebSocketHub
 
     /// Starts the dispatcher's next read of the outbox now (another node added events).
     public func eventsChanged() {
@@ -47,7 +61,7 @@ public final class Platform: Sendable {
                 defaults: FunctionDefaults = FunctionDefaults(), outbound: OutboundHTTP = OutboundHTTP(),
                 metrics: PlatformMetrics = PlatformMetrics(), invocations: InvocationLog = InvocationLog(),
                 node: NodeRecord = NodeRecord(name: "local", address: ""), membership: ClusterMembership.Settings = .init(),
-                logger: Logger = Logger(label: "stratus")) {
+                webSocketsPerApp: Int = 1000, logger: Logger = Logger(label: "stratus")) {
         self.store = store
         self.engine = engine
         self.pool = pool
@@ -57,6 +71,7 @@ public final class Platform: Sendable {
         self.invocations = invocations
         gate = FunctionGate(limit: pool.threadCount - 1)
         cluster = ClusterMembership(node: node, store: store as? any ClusterStore, load: running, settings: membership, logger: logger)
+        webSockets = WebSocketHub(node: node.name, maxPerApp: webSocketsPerApp)
         self.logger = logger
     }
 
@@ -77,7 +92,7 @@ public final class Platform: Sendable {
         let stored = Set(records.map(\.name))
         snapshot.withLock { state in
             state.apps = state.apps.filter { stored.contains($0.key) }
-            state.routes = Self.routes(of: state.apps)
+            state.reindex()
         }
         releaseUnusedModules()
     }
@@ -104,7 +119,13 @@ public final class Platform: Sendable {
                 }
                 binaries[path] = bytes
             }
-            install(try await compile(record, manifest, binaries))
+            let files = try await Self.appFiles(manifest, record) { _, hash in
+                guard let bytes = try await self.store.module(sha256: hash) else {
+                    throw StratusError(.internalFailure, code: "file_missing", "a file of the app's `files:` folder is missing from the store")
+                }
+                return bytes
+            }
+            install(try await compile(record, manifest, binaries, files: files))
         } catch {
             logger.error("app \(record.name) version \(record.version) could not be loaded: \(error)")
         }
@@ -131,6 +152,11 @@ public final class Platform: Sendable {
         snapshot.withLock { $0.routes }.lookup(method: method, path: path)
     }
 
+    /// The app and function whose `websocket:` path is `path`.
+    public func webSocketTarget(path: String) -> (app: String, function: String)? {
+        snapshot.withLock { $0.webSockets[path] }
+    }
+
     /// Validates, compiles and stores a new version of an app, then serves it. The previous
     /// version keeps serving if anything is wrong.
     public func deploy(_ bundle: AppBundle) async throws -> DeployedApp {
@@ -145,7 +171,13 @@ public final class Platform: Sendable {
             }
             binaries[path] = try WasmEngine.binary(from: bytes, path: path)
         }
-        let held = snapshot.withLock { $0.routes }
+        let (held, sockets) = snapshot.withLock { ($0.routes, $0.webSockets) }
+        for path in manifest.functions.compactMap(\.websocket) {
+            if let holder = sockets[path], holder.app != manifest.app {
+                throw StratusError(.conflict, code: "route_conflict",
+                                   "WebSocket path `\(path)` is held by app `\(holder.app)`; change the path or delete that app first")
+            }
+        }
         for route in manifest.routes.map(\.route) + manifest.statics.map(\.route) {
             if case .found(let match) = held.lookup(method: route.method, path: route.path), match.app != manifest.app,
                match.route.shape == route.shape {
@@ -163,12 +195,14 @@ public final class Platform: Sendable {
             return current
         }
         // Compile before storing, so a module that does not validate is never stored.
-        let compiled = try await compile(record, manifest, binaries)
+        let files = try await Self.appFiles(manifest, record) { path, _ in contents[path]! }
+        let compiled = try await compile(record, manifest, binaries, files: files)
         let blobs = Dictionary(record.files.map { ($0.value, contents[$0.key]!) }, uniquingKeysWith: { a, _ in a })
             .map { ModuleBlob(sha256: $0.key, bytes: $0.value) }
         let claims = (manifest.routes.map(\.route) + manifest.statics.map(\.route)).map(RouteClaim.init)
+            + manifest.functions.compactMap(\.websocket).map { RouteClaim(method: "WS", shape: $0, text: "WebSocket \($0)") }
         let saved = try await store.deploy(record, modules: blobs, routes: claims)
-        let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules)
+        let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules, files: files)
         try await store.replaceSchedules(app: saved.name, Self.schedules(of: manifest, after: Date()))
         install(deployed)
         releaseUnusedModules()
@@ -188,7 +222,7 @@ public final class Platform: Sendable {
     private func uninstall(_ name: String) {
         snapshot.withLock { state in
             state.apps[name] = nil
-            state.routes = Self.routes(of: state.apps)
+            state.reindex()
         }
         releaseUnusedModules()
     }
@@ -208,7 +242,26 @@ public final class Platform: Sendable {
         engine.retainModules(used)
     }
 
-    private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]]) async throws -> DeployedApp {
+    /// The `/app` tree of an app version: the files below its `files:` folder, at most
+    /// `maxAppFiles` bytes (they are held in memory).
+    private static func appFiles(_ manifest: AppManifest, _ record: AppRecord, read: (String, String) async throws -> [UInt8]) async throws -> AppFiles? {
+        guard let folder = manifest.files else { return nil }
+        var files: [String: [UInt8]] = [:], total = 0
+        for (path, hash) in record.files where path.hasPrefix(folder + "/") {
+            let bytes = try await read(path, hash)
+            total += bytes.count
+            guard total <= maxAppFiles else {
+                throw StratusError(.tooLarge, code: "files_too_large",
+                                   "the `files:` folder `\(folder)` holds more than \(maxAppFiles >> 20) MiB; guests read it from memory, so keep large data in KV or behind outbound HTTP")
+            }
+            files[String(path.dropFirst(folder.count + 1))] = bytes
+        }
+        return try AppFiles(files)
+    }
+
+    static let maxAppFiles = 64 << 20
+
+    private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]], files: AppFiles?) async throws -> DeployedApp {
         let engine = self.engine
         let modules = try await pool.run { () throws -> [String: CompiledModule] in
             let names = Set(manifest.functions.map(\.name))
@@ -220,7 +273,7 @@ public final class Platform: Sendable {
             try Self.checkBindings(manifest, modules)
             return modules
         }
-        return DeployedApp(record: record, manifest: manifest, modules: modules)
+        return DeployedApp(record: record, manifest: manifest, modules: modules, files: files)
     }
 
     /// Each import bound to another function must match an export of that function's module.
@@ -243,7 +296,7 @@ public final class Platform: Sendable {
             // Two deploys of one app may finish out of order: the higher version wins.
             if let current = state.apps[app.name], current.record.version > app.record.version { return false }
             state.apps[app.name] = app
-            state.routes = Self.routes(of: state.apps)
+            state.reindex()
             return true
         }
         guard installed else { return }
@@ -253,10 +306,6 @@ public final class Platform: Sendable {
         }
     }
 
-    private static func routes(of apps: [String: DeployedApp]) -> RouteTable {
-        RouteTable(apps.values.flatMap { app in app.manifest.routes.map { (route: $0.route, app: app.name, function: $0.function) } },
-                   statics: apps.values.flatMap { app in app.manifest.statics.map { (mount: $0, app: app.name) } })
-    }
 
     // MARK: Invocation
 
@@ -378,7 +427,7 @@ public final class Platform: Sendable {
         for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
         var limits = limits(of: function)
         if let deadline, deadline < limits.deadline { limits.deadline = deadline }
-        return Invocation(input: input, context: context, limits: limits)
+        return Invocation(input: input, context: context, limits: limits, files: app.files)
     }
 
     /// `function`'s limits, from its manifest or the server's defaults, its deadline from now.

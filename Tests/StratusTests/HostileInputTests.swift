@@ -101,7 +101,7 @@ import Glibc
                            "/_stratus/apps/./keep", "/_stratus/apps/%2E%2E%2Fkeep", "/_stratus/apps/" + String(repeating: "a", count: 64),
                            "/_stratus/apps/../apps/keep/functions/greet/invoke"] {
                 for method in ["GET", "DELETE", "POST"] {
-                    let reply = try server.raw(method, target)
+                    let reply = try await server.raw(method, target)
                     server.expectRawJSONError(reply, "\(method) \(target)")
                 }
             }
@@ -155,7 +155,7 @@ import Glibc
             ]
             for target in targets {
                 for method in ["PUT", "DELETE", "GET"] {
-                    let reply = try server.raw(method, target, body: Array("overwritten".utf8))
+                    let reply = try await server.raw(method, target, body: Array("overwritten".utf8))
                     server.expectRawJSONError(reply, "\(method) \(target)")
                 }
             }
@@ -187,7 +187,7 @@ import Glibc
                                  ("10,000 headers of one name", "GET /keep/flood HTTP/1.1\r\nHost: x\r\n\(sameName)\r\n")] {
                 let connection = try RawConnection(port: server.port)
                 connection.send(Array(head.utf8))
-                let reply = RawReply(connection.receiveAll())
+                let reply = RawReply(await connection.receiveAll())
                 // Refused with a JSON 4xx (a request line within NIO's limits may be served).
                 let allowed = name.hasPrefix("a request line") ? 200...499 : 400...499
                 #expect(reply.status.map(allowed.contains) == true, "\(name): answered \(reply.head)")
@@ -211,12 +211,12 @@ import Glibc
             let chunk = String(repeating: "c", count: 16 << 10)
             let chunked = "POST /keep-echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + String(repeating: "4000\r\n\(chunk)\r\n", count: 64) + "0\r\n\r\n"
-            server.expectRawJSONError(try server.raw(bytes: Array(chunked.utf8)), "a 1 MiB chunked body on a public route", status: 413)
+            server.expectRawJSONError(try await server.raw(bytes: Array(chunked.utf8)), "a 1 MiB chunked body on a public route", status: 413)
             // A Content-Length that claims more than the limit (or more than an Int) with no body behind it.
-            let claimed = try server.raw("POST", "/keep-echo", headers: [("Content-Length", "99999999999")], sendLength: false)
+            let claimed = try await server.raw("POST", "/keep-echo", headers: [("Content-Length", "99999999999")], sendLength: false)
             server.expectRawJSONError(claimed, "Content-Length: 99999999999 with no body", status: 413)
             for length in ["18446744073709551616", "-1", "1e3", "12, 13"] {
-                let reply = try server.raw("POST", "/keep-echo", headers: [("Content-Length", length)], sendLength: false)
+                let reply = try await server.raw("POST", "/keep-echo", headers: [("Content-Length", length)], sendLength: false)
                 server.expectRawJSONError(reply, "Content-Length: \(length)", nioMayRefuse: true)
             }
             // Just under the limit still works.
@@ -303,8 +303,8 @@ import Glibc
             trickled.send(Array("GET /keep/idle HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8))
             let start = ContinuousClock.now
             // Each read ends when the server closes (or after the connection's own 10 s timeout).
-            _ = silent.receiveAll()
-            _ = trickled.receiveAll()
+            _ = await silent.receiveAll()
+            _ = await trickled.receiveAll()
             let took = ContinuousClock.now - start
             #expect(took < .seconds(6), "idle connections were held \(took) against an idle timeout of 1 s")
             #expect(try await server.request(.GET, "/keep/after").text == "kept after")
@@ -338,11 +338,11 @@ import Glibc
 
             // The held request, finished at last, is answered like any other.
             held.send(Array("w HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
-            let late = RawReply(held.receiveAll())
+            let late = RawReply(await held.receiveAll())
             #expect(late.status == 200 && late.text == "kept slow", "the held request got \(late.head)")
             // So is the request whose body came a byte at a time (30 bytes by now or soon).
             for index in min(step, 30)..<30 { slowBody.send([UInt8(ascii: "a") + UInt8(index % 26)]) }
-            let echoed = RawReply(slowBody.receiveAll())
+            let echoed = RawReply(await slowBody.receiveAll())
             #expect(echoed.status == 200 && echoed.body.count == 30, "the slow body got \(echoed.head)")
             // A connection that closes halfway through its request changes nothing.
             for connection in crowd { connection.close() }
@@ -564,17 +564,17 @@ final class HostileServer: @unchecked Sendable {
     /// A request sent byte for byte as given (no client normalizes `..`), with the admin token
     /// and `Connection: close`; the reply is read until the server closes the connection.
     func raw(_ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = [],
-             sendLength: Bool = true) throws -> RawReply {
+             sendLength: Bool = true) async throws -> RawReply {
         var head = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer \(token)\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if sendLength { head += "Content-Length: \(body.count)\r\n" }
-        return try raw(bytes: Array((head + "\r\n").utf8) + (sendLength ? body : []))
+        return try await raw(bytes: Array((head + "\r\n").utf8) + (sendLength ? body : []))
     }
 
-    func raw(bytes: [UInt8]) throws -> RawReply {
+    func raw(bytes: [UInt8]) async throws -> RawReply {
         let connection = try RawConnection(port: port, timeout: 5)
         connection.send(bytes)
-        return RawReply(connection.receiveAll())
+        return RawReply(await connection.receiveAll())
     }
 
     /// The app `keep` still serves its routes at version 1, and its key holds its value.
@@ -694,7 +694,13 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Everything the server sends until it closes the connection (or the timeout passes).
-    func receiveAll(limit: Int = 8 << 20) -> [UInt8] {
+    /// Everything the server sends until it closes, read on a thread of its own so the wait
+    /// holds no thread of the cooperative pool (other tests' tasks run meanwhile).
+    func receiveAll(limit: Int = 8 << 20) async -> [UInt8] {
+        (try? await onThread { self.receiveBlocking(limit: limit) }) ?? []
+    }
+
+    private func receiveBlocking(limit: Int) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while received.count < limit, fd >= 0 {

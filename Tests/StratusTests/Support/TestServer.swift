@@ -23,19 +23,22 @@ struct TestServer {
     let platform: Platform
 
     /// Runs `body` against a server over a fresh SQLite store in `dir`, then shuts it down.
-    static func with<T: Sendable>(dir: TemporaryDirectory, token: String = "test-token", bodyLimit: Int = 1 << 20,
+    static func with<T: Sendable>(dir: TemporaryDirectory, token: String = "test-token", bodyLimit: Int = 1 << 20, events: Bool = false,
+                                  webSocketsPerApp: Int = 1000,
                                   _ body: (TestServer) async throws -> T) async throws -> T {
         let metrics = MetricsExporter()
         let platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")),
                                 engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated), pool: WorkerPool(threads: 2),
-                                metrics: metrics.platformMetrics)
+                                metrics: metrics.platformMetrics, webSocketsPerApp: webSocketsPerApp)
         try await platform.start()
         var logger = Logger(label: "test-server")
         logger.logLevel = .critical
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = StratusServer.make(platform: platform, settings: HTTPSettings(adminToken: token, bodyLimit: bodyLimit),
                                         host: "127.0.0.1", port: 0, metrics: metrics, logger: logger, onRunning: { continuation.yield($0) })
-        let group = ServiceGroup(configuration: .init(services: [server, platform.invocations], logger: logger))
+        // With `events`, KV triggers and spawns run as on `stratus serve`.
+        let delivery: [any Service] = events ? [EventDispatcher(platform: platform, logger: logger)] : []
+        let group = ServiceGroup(configuration: .init(services: [server, platform.invocations] + delivery, logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else { throw CancellationError() }

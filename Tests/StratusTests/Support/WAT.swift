@@ -91,6 +91,8 @@ enum WATGuest {
       (import "stratus" "kv_incr"    (func $kv_incr    (param i32 i32 i64 i32) (result i32)))
       (import "stratus" "kv_scan"    (func $kv_scan    (param i32 i32 i32) (result i32)))
       (import "stratus" "spawn"      (func $spawn      (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "ws_send"    (func $ws_send    (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "ws_close"   (func $ws_close   (param i32 i32) (result i32)))
     """
 
     /// Every `my-own-cluster` import.

@@ -1,0 +1,60 @@
+import Synchronization
+
+/// A live WebSocket connection as the platform sees it: messages to send, and a close. Both
+/// only queue work for the connection's own task, so a guest's worker thread never waits on
+/// the network.
+public protocol WebSocketConnection: Sendable {
+    func send(_ data: [UInt8])
+    func close()
+}
+
+/// The live WebSocket connections of this node, by id, each belonging to one app. Any
+/// function of that app may write to them (`ws_send`, `ws_close`); other apps cannot see them.
+public final class WebSocketHub: Sendable {
+    /// The most connections one app may hold open on this node.
+    public let maxPerApp: Int
+    private let node: String
+    private let live = Mutex<[String: (app: String, connection: any WebSocketConnection)]>([:])
+
+    init(node: String, maxPerApp: Int) {
+        self.node = node
+        self.maxPerApp = maxPerApp
+    }
+
+    /// Registers a connection of `app`; its id, or nil when the app is at its limit.
+    public func open(app: String, _ connection: any WebSocketConnection) -> String? {
+        // The node's name first: in a cluster it says where the connection lives.
+        let id = "\(node)/\(Platform.newInvocationID())"
+        return live.withLock { live in
+            guard live.values.count(where: { $0.app == app }) < maxPerApp else { return nil }
+            live[id] = (app, connection)
+            return id
+        }
+    }
+
+    public func remove(_ id: String) {
+        live.withLock { _ = $0.removeValue(forKey: id) }
+    }
+
+    /// Queues `data` for connection `id` of `app`; false when there is no such connection.
+    func send(app: String, id: String, _ data: [UInt8]) -> Bool {
+        guard let connection = connection(app: app, id: id) else { return false }
+        connection.send(data)
+        return true
+    }
+
+    /// Queues a close of connection `id` of `app`; false when there is no such connection.
+    func close(app: String, id: String) -> Bool {
+        guard let connection = connection(app: app, id: id) else { return false }
+        connection.close()
+        return true
+    }
+
+    public func count(app: String) -> Int {
+        live.withLock { $0.values.count { $0.app == app } }
+    }
+
+    private func connection(app: String, id: String) -> (any WebSocketConnection)? {
+        live.withLock { live in live[id].flatMap { $0.app == app ? $0.connection : nil } }
+    }
+}
