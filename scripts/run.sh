@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 scripts/build-samples.sh
 scripts/build-rust.sh
+scripts/build-js.sh
 swift build -c release --product stratus
 deploy=()
 for manifest in samples/*/stratus.yaml; do

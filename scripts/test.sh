@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the whole test suite: installs the packages, starts PostgreSQL, builds the C
-# and Rust samples (the tests run them), builds Stratus with its tests, and runs them, then fuzzes the
+# and Rust samples and the JavaScript runner (the tests run them), builds Stratus with its tests, and runs them, then fuzzes the
 # admin API from its OpenAPI document.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,6 +11,7 @@ STRATUS_TEST_POSTGRES="$(scripts/postgres.sh)"
 export STRATUS_TEST_POSTGRES
 scripts/build-samples.sh
 scripts/build-rust.sh
+scripts/build-js.sh
 swift build --build-tests
 swift test --skip-build "$@"
 scripts/fuzz-api.sh .build/debug/stratus

@@ -42,6 +42,25 @@ public struct CompiledModule: Sendable {
     /// How a pooled instance's state is reached; nil when instances cannot be pooled (module
     /// binding, passive segments), and each invocation gets a fresh one.
     let state: StateExports?
+    /// Set-up each new instance runs before its snapshot: an export called once with this input
+    /// (a JavaScript function's script, evaluated by the runner's `js_init`).
+    let setup: Setup?
+
+    public struct Setup: Sendable {
+        public var export: String
+        public var input: [UInt8]
+
+        public init(export: String, input: [UInt8]) {
+            self.export = export
+            self.input = input
+        }
+    }
+
+    /// The same module with `setup`, known to the pools by `key`.
+    func with(_ setup: Setup, key: String) -> CompiledModule {
+        CompiledModule(sha256: sha256, key: key, entry: entry, usesWASI: usesWASI, bindings: bindings, exports: exports,
+                       module: module, state: state, setup: setup)
+    }
 
     /// Why the export `binding` asks for cannot serve it, or nil when it can.
     public func mismatch(serving binding: Binding) -> String? {

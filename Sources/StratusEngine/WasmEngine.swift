@@ -81,13 +81,24 @@ public final class WasmEngine: Sendable {
     /// for the same bytes. `entry` is the manifest's entry, if it names one; `path` names the file
     /// in errors; an import from a module named in `bindable` (the app's other functions) is a
     /// binding, which the caller checks against that function's exports.
-    public func compile(_ bytes: [UInt8], entry: String? = nil, path: String, bindable: Set<String> = []) throws -> CompiledModule {
+    public func compile(_ bytes: [UInt8], entry: String? = nil, path: String, bindable: Set<String> = [],
+                        setup: CompiledModule.Setup? = nil) throws -> CompiledModule {
         let hash = Self.sha256(bytes)
         let key = "\(hash)#\(entry ?? "")#\(bindable.sorted().joined(separator: ","))"
-        if let cached = cache[key] { return cached }
         func invalid(_ why: String) -> StratusError {
             StratusError(.badRequest, code: "module_invalid", "\(path): \(why)")
         }
+        // The module is validated once; each set-up (a script for the runner) shares it.
+        let base = try cache[key] ?? compileBase(bytes, hash: hash, key: key, entry: entry, bindable: bindable, invalid)
+        guard let setup else { return base }
+        guard base.exports[setup.export] == FunctionType(parameters: [], results: []) else {
+            throw invalid("has no export `\(setup.export)` taking and returning nothing, which its set-up needs")
+        }
+        return base.with(setup, key: key + "#\(setup.export):\(Self.sha256(setup.input))")
+    }
+
+    private func compileBase(_ bytes: [UInt8], hash: String, key: String, entry: String?, bindable: Set<String>,
+                             _ invalid: (String) -> StratusError) throws -> CompiledModule {
         let module: Module
         do {
             module = try parseWasm(bytes: bytes)
@@ -144,7 +155,7 @@ public final class WasmEngine: Sendable {
             runtimeModule = rewritten
         }
         let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, usesWASI: usesWASI, bindings: bindings,
-                                      exports: exports, module: runtimeModule, state: state)
+                                      exports: exports, module: runtimeModule, state: state, setup: nil)
         cache[key] = compiled
         return compiled
     }
@@ -251,9 +262,11 @@ public final class WasmEngine: Sendable {
         } catch let error as StratusError {
             live?.flush()
             throw InvocationFailure(error, logs: logs())
+        } catch let setup as SetupFailure {
+            throw Self.failure(setup.error, setup.logs, invocation.limits, during: "its set-up")
         } catch {
             live?.flush()
-            throw InvocationFailure(Self.trapError(error, invocation.limits), logs: logs())
+            throw Self.failure(error, logs(), invocation.limits, during: nil)
         }
         live!.flush()
         let context = live!.context
@@ -264,6 +277,19 @@ public final class WasmEngine: Sendable {
 
     /// Idle instances are kept per function of an app, as the function's limits and name
     /// (standard WASI `argv[0]`) are its own.
+    /// A trap as the caller hears of it. The JavaScript runner logs an uncaught error as
+    /// `JavaScript error: MESSAGE` before it traps: that message is the failure's.
+    private static func failure(_ error: any Error, _ logs: [LogLine], _ limits: InvocationLimits, during stage: String?) -> InvocationFailure {
+        let prefix = "JavaScript error: "
+        if let line = logs.last(where: { $0.level == .error && $0.message.hasPrefix(prefix) }) {
+            let message = line.message.dropFirst(prefix.count).split(separator: "\n").prefix(3).joined(separator: "\n")
+            return InvocationFailure(StratusError(.guestFailure, code: "javascript_error", message), logs: logs)
+        }
+        let trap = error as? StratusError ?? trapError(error, limits)
+        guard let stage else { return InvocationFailure(trap, logs: logs) }
+        return InvocationFailure(StratusError(trap.kind, code: trap.code, "in \(stage): \(trap.message)"), logs: logs)
+    }
+
     private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> String {
         "\(invocation.context["app"] ?? "")/\(invocation.functionName)#\(compiled.key)"
     }
@@ -314,6 +340,26 @@ public final class WasmEngine: Sendable {
         }
     }
 
+    /// Makes an instance of `invocation`'s function now, its set-up run, and keeps it for the
+    /// first invocation: a set-up that fails (a script that does not evaluate) fails here.
+    public func prepare(_ compiled: CompiledModule, _ invocation: Invocation) throws(InvocationFailure) {
+        let placeholder = Invocation(input: [], context: ["app": invocation.context["app"] ?? "", "function": invocation.functionName],
+                                     limits: invocation.limits, files: invocation.files)
+        let live: LiveInstance
+        do {
+            live = try instantiate(compiled, GuestContext(invocation: placeholder, host: NoHost(), limits: limits))
+        } catch let setup as SetupFailure {
+            throw Self.failure(setup.error, setup.logs, placeholder.limits, during: "its set-up")
+        } catch {
+            throw Self.failure(error, [], placeholder.limits, during: "its set-up")
+        }
+        if live.snapshot != nil, limits.pool.maxIdlePerFunction > 0 {
+            pool.checkin(Self.poolKey(compiled, invocation), live, bytes: live.snapshot?.memoryBytes ?? 0)
+        } else {
+            live.close()
+        }
+    }
+
     /// A new instance of `compiled` whose host functions serve `context`, set up and ready for
     /// its entry: a reactor (a library built with a WASI libc) has run its `_initialize`.
     /// A poolable module's instance also gets its snapshot, taken here, before any invocation.
@@ -349,6 +395,18 @@ public final class WasmEngine: Sendable {
             context.memory = instance.exports[memory: "memory"]
             if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
                 _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }
+            }
+            if let setup = compiled.setup, let function = instance.exports[function: setup.export] {
+                // The set-up sees its own input and no grants; the invocation's come back after it.
+                let (invocation, host) = (context.invocation, context.host)
+                context.begin(Invocation(input: setup.input, context: invocation.context, limits: invocation.limits, files: invocation.files),
+                              host: NoHost())
+                do {
+                    _ = try live.stacks.withStack { try function.invoke([], on: &$0) }
+                } catch {
+                    throw SetupFailure(error: error, logs: context.logs.lines)
+                }
+                context.begin(invocation, host: host)
             }
             if let state = compiled.state, live.files.isPristine {
                 live.snapshot = InstanceSnapshot(instance, state)
@@ -433,4 +491,10 @@ public final class WasmEngine: Sendable {
     static func describe(_ type: FunctionType) -> String {
         "(\(type.parameters.map { "\($0)" }.joined(separator: ", "))) -> (\(type.results.map { "\($0)" }.joined(separator: ", ")))"
     }
+}
+
+/// A new instance's set-up failed: what went wrong, and what the guest logged first.
+struct SetupFailure: Error {
+    var error: any Error
+    var logs: [LogLine]
 }

@@ -103,8 +103,8 @@ public struct ManifestParser: Sendable {
         guard let moduleNode = map["module"] else { throw fail(at, "missing `module:` (a .wasm or .wat file in the app folder)") }
         let module = try scalar(moduleNode, "\(at).module")
         try checkRelativePath(module, "\(at).module")
-        guard module.hasSuffix(".wasm") || module.hasSuffix(".wat") else {
-            throw fail("\(at).module", "`\(module)` must be a .wasm or .wat file")
+        guard module.hasSuffix(".wasm") || module.hasSuffix(".wat") || module.hasSuffix(".js") else {
+            throw fail("\(at).module", "`\(module)` must be a .wasm, .wat or .js file")
         }
         let entry = try map["entry"].map { try scalar($0, "\(at).entry") }
         let http = try routes(map["http"], at)

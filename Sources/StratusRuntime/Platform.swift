@@ -197,6 +197,7 @@ public final class Platform: Sendable {
         // Compile before storing, so a module that does not validate is never stored.
         let files = try await Self.appFiles(manifest, record) { path, _ in contents[path]! }
         let compiled = try await compile(record, manifest, binaries, files: files)
+        try await evaluateScripts(of: compiled)
         let blobs = Dictionary(record.files.map { ($0.value, contents[$0.key]!) }, uniquingKeysWith: { a, _ in a })
             .map { ModuleBlob(sha256: $0.key, bytes: $0.value) }
         let claims = (manifest.routes.map(\.route) + manifest.statics.map(\.route)).map(RouteClaim.init)
@@ -238,7 +239,8 @@ public final class Platform: Sendable {
     }
 
     private func releaseUnusedModules() {
-        let used = snapshot.withLock { state in Set(state.apps.values.flatMap { $0.record.files.values }) }
+        // The compiled modules in use: a JavaScript function's is the runner's.
+        let used = snapshot.withLock { state in Set(state.apps.values.flatMap { $0.modules.values.map(\.sha256) }) }
         engine.retainModules(used)
     }
 
@@ -261,14 +263,37 @@ public final class Platform: Sendable {
 
     static let maxAppFiles = 64 << 20
 
+    /// Runs each JavaScript function's script once, so one that does not evaluate (a syntax
+    /// error, a throw, no `handle`) is refused at deploy with the JavaScript message.
+    private func evaluateScripts(of app: DeployedApp) async throws {
+        for spec in app.manifest.functions where spec.module.hasSuffix(".js") {
+            guard let module = app.module(for: spec.name) else { continue }
+            let invocation = invocation(of: spec, in: app, input: [], context: [:], deadline: nil)
+            let engine = self.engine
+            do {
+                try await pool.run { () throws -> Void in try engine.prepare(module, invocation) }
+            } catch let failure as InvocationFailure {
+                throw StratusError(.badRequest, code: failure.error.code, "\(spec.module) (function `\(spec.name)`): \(failure.error.message)")
+            }
+        }
+    }
+
     private func compile(_ record: AppRecord, _ manifest: AppManifest, _ binaries: [String: [UInt8]], files: AppFiles?) async throws -> DeployedApp {
         let engine = self.engine
         let modules = try await pool.run { () throws -> [String: CompiledModule] in
             let names = Set(manifest.functions.map(\.name))
             var modules: [String: CompiledModule] = [:]
             for function in manifest.functions {
-                modules[function.name] = try engine.compile(binaries[function.module]!, entry: function.entry,
-                                                            path: function.module, bindable: names)
+                let bytes = binaries[function.module]!
+                if function.module.hasSuffix(".js") {
+                    guard String(validating: bytes, as: UTF8.self) != nil else {
+                        throw StratusError(.badRequest, code: "module_invalid", "\(function.module): a script must be UTF-8 text")
+                    }
+                    modules[function.name] = try engine.compile(try JavaScriptRunner.bytes(), entry: "handle", path: function.module,
+                                                                setup: JavaScriptRunner.setup(bytes))
+                } else {
+                    modules[function.name] = try engine.compile(bytes, entry: function.entry, path: function.module, bindable: names)
+                }
             }
             try Self.checkBindings(manifest, modules)
             return modules

@@ -124,7 +124,7 @@ import Testing
         #expect(error("functions:\n  f:\n    module: f.wasm\n")?.message.contains("missing `app:`") == true)
         #expect(error("app: shop\n")?.message.contains("missing `functions:`") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    entry: x\n")?.message.contains("missing `module:`") == true)
-        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.js\n")?.message.contains(".wasm or .wat") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.txt\n")?.message.contains(".wasm, .wat or .js") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    module: ../f.wasm\n")?.message.contains("inside the app folder") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: -1}\n")?.message.contains("positive") == true)
         #expect(error("app: [\n")?.message.contains("not valid YAML") == true)
