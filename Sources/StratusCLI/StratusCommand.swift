@@ -12,7 +12,8 @@ public struct StratusCommand: AsyncParsableCommand {
             --token or STRATUS_TOKEN (else ./stratus-data/admin-token, if it exists).
             """,
         subcommands: [ServeCommand.self, DeployCommand.self, AppsCommand.self, DeleteCommand.self, CallCommand.self, KVCommand.self, LogsCommand.self, DeadLettersCommand.self,
-                      BackupCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, NodesCommand.self])
+                      BackupCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, NodesCommand.self,
+                      NewCommand.self, BuildCommand.self])
 
     public init() {}
 }
