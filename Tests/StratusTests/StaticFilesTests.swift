@@ -1,7 +1,9 @@
 import Foundation
+import StratusBackup
 import StratusCLI
 import StratusModel
 import StratusRuntime
+import StratusStore
 import Testing
 
 /// An app's `static:` folders served over real HTTP: types, validators, ranges, compression,
@@ -102,10 +104,21 @@ import Testing
             #expect(try await server.request(.GET, "/site/").text == "version two")
             #expect(try await server.request(.GET, "/site/old.txt").status == 404, "a file the new version lacks is gone")
         }
-        // The files live in the store with the app: a new server over the same data serves them.
+        // The files live in the store with the app: a new server over the same data serves them,
+        // and so does one over a store restored from a backup.
         try await TestServer.with(dir: dir) { server in
             let (page, css) = (try await server.request(.GET, "/site/"), try await server.request(.GET, "/site/css/app.css"))
             #expect(page.text == "version two" && css.text == Self.css)
+        }
+        let restored = try TemporaryDirectory()
+        try await onThread {
+            let archive = dir.file("backup.tar.gz")
+            _ = try Backup.write(from: try SQLiteStore(path: dir.file("stratus.sqlite")), to: archive)
+            _ = try Backup.restore(archive, into: try SQLiteStore(path: restored.file("stratus.sqlite")))
+        }
+        try await TestServer.with(dir: restored) { server in
+            let (page, png) = (try await server.request(.GET, "/site/"), try await server.request(.GET, "/site/img/dot.png"))
+            #expect(page.text == "version two" && png.body == Self.png)
         }
     }
 
