@@ -26,6 +26,8 @@ struct AdminAPI: Sendable {
             ], body: ResponseBody(byteBuffer: ByteBuffer(bytes: WebUI.html.utf8)))
         case (.post, ["internal", "invoke"]):
             return try await InternalAPI(platform: platform, settings: settings).invoke(request)
+        case (.post, ["internal", "ws"]):
+            return try await InternalAPI(platform: platform, settings: settings).webSocket(request)
         case (.get, ["openapi.yaml"]):
             return Response(status: .ok, headers: [.contentType: "application/yaml"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.yaml.utf8)))
@@ -187,7 +189,7 @@ struct AdminAPI: Sendable {
         ("GET", ["apps", "*"]), ("DELETE", ["apps", "*"]), ("POST", ["apps", "*", "functions", "*", "invoke"]),
         ("GET", ["apps", "*", "kv"]), ("POST", ["apps", "*", "functions", "*", "spawn"]),
         ("GET", ["dead-letters"]), ("POST", ["dead-letters", "*", "replay"]), ("GET", ["backup"]), ("POST", ["restore"]),
-        ("GET", ["logs"]), ("GET", ["nodes"]), ("POST", ["internal", "invoke"]),
+        ("GET", ["logs"]), ("GET", ["nodes"]), ("POST", ["internal", "invoke"]), ("POST", ["internal", "ws"]),
     ]
 
     private static func matches(_ pattern: [String], _ parts: [String]) -> Bool {

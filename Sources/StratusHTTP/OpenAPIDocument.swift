@@ -332,6 +332,23 @@ enum OpenAPIDocument {
                   schema: {type: string, format: binary}
             "400": {$ref: "#/components/responses/Error"}
             "401": {$ref: "#/components/responses/Error"}
+      /_stratus/internal/ws:
+        post:
+          summary: a ws_send or ws_close for a WebSocket connection this node holds, from another node of the cluster; for nodes, not people
+          description: |
+            Authenticated with the cluster's secret like /_stratus/internal/invoke. The body is a
+            frame: a little-endian u32 length, that much JSON metadata (app, connection, close),
+            then the message.
+          security: []
+          requestBody:
+            content:
+              application/octet-stream:
+                schema: {type: string, format: binary}
+          responses:
+            "200": {description: queued for the connection}
+            "400": {$ref: "#/components/responses/Error"}
+            "401": {$ref: "#/components/responses/Error"}
+            "404": {$ref: "#/components/responses/Error"}
       /_stratus/ui:
         get:
           summary: the management web page (it signs in with the admin token itself)

@@ -43,6 +43,38 @@ public struct ForwardedCall: Sendable, Equatable {
     }
 }
 
+/// A message for (or the close of) a WebSocket connection that lives on another node: a
+/// function's `ws_send` or `ws_close` handed to the node holding the connection.
+public struct ForwardedWebSocket: Sendable, Equatable {
+    public var app: String
+    public var connection: String
+    /// Close the connection rather than send `data`.
+    public var close: Bool
+    public var data: [UInt8]
+
+    public init(app: String, connection: String, close: Bool, data: [UInt8]) {
+        self.app = app
+        self.connection = connection
+        self.close = close
+        self.data = data
+    }
+
+    private struct Meta: Codable {
+        var app: String
+        var connection: String
+        var close: Bool
+    }
+
+    public func encoded() -> [UInt8] {
+        ForwardFrame.encode(Meta(app: app, connection: connection, close: close), body: data)
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        let (meta, data) = try ForwardFrame.decode(Meta.self, from: bytes, what: "forwarded WebSocket message")
+        self.init(app: meta.app, connection: meta.connection, close: meta.close, data: data)
+    }
+}
+
 /// How an invocation forwarded to another node ended, as the frame that carries it back: the
 /// output, or the failure with its code and kind, with the guest's log lines either way.
 public enum ForwardedAnswer {

@@ -131,11 +131,11 @@ struct InvocationServices: HostServices {
     // MARK: WebSockets
 
     func wsSend(_ connection: String, _ data: [UInt8]) -> HostResult<Void> {
-        platform.webSockets.send(app: app.name, id: connection, data) ? .success(()) : .failure(.notFound)
+        platform.webSocket(ForwardedWebSocket(app: app.name, connection: connection, close: false, data: data), deadline: deadline)
     }
 
     func wsClose(_ connection: String) -> HostResult<Void> {
-        platform.webSockets.close(app: app.name, id: connection) ? .success(()) : .failure(.notFound)
+        platform.webSocket(ForwardedWebSocket(app: app.name, connection: connection, close: true, data: []), deadline: deadline)
     }
 
     /// How deep calls below this invocation may nest: the function's `limits.call_depth`, else the server's.

@@ -12,6 +12,8 @@ import StratusStore
 final class NodeForwarder: Sendable {
     /// Where each node takes invocations from the others.
     static let path = "/_stratus/internal/invoke"
+    /// Where each node takes WebSocket messages for the connections it holds.
+    static let webSocketPath = "/_stratus/internal/ws"
     /// The largest answer taken back, as large as a guest's output may grow.
     private let maxAnswerBytes = 256 << 20
     /// One client for the process, never shut down (see ``OutboundHTTP``); connections to the
@@ -47,6 +49,25 @@ final class NodeForwarder: Sendable {
             throw unreachable(node, "\(error)")
         }
         return try result.get()
+    }
+
+    /// Hands a WebSocket message to the node holding its connection: true when it took it,
+    /// false when it has no such connection, nil when it did not answer.
+    func webSocket(_ message: ForwardedWebSocket, on node: NodeRecord, secret: String, deadline: ContinuousClock.Instant) async -> Bool? {
+        var request = HTTPClientRequest(url: node.address + Self.webSocketPath)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(bytes: message.encoded()))
+        let timeLeft = max(min(deadline - .now, .seconds(5)), .milliseconds(1)).components
+        guard let response = try? await Self.client.execute(
+            request, deadline: .now() + .seconds(timeLeft.seconds) + .nanoseconds(timeLeft.attoseconds / 1_000_000_000)) else { return nil }
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        switch response.status.code {
+        case 200: return true
+        case 404: return false
+        default: return nil
+        }
     }
 
     /// The same from a guest's worker thread, which waits for the answer.

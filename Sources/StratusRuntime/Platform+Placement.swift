@@ -50,4 +50,20 @@ extension Platform {
         return StratusError(.unavailable, code: "no_eligible_node",
                             "function `\(spec.name)` of app `\(app)` runs only on nodes named or tagged \(spec.affinity.joined(separator: " or ")) (its affinity), and no live node is (live: \(live.joined(separator: ", "))); start a node with --tags \(spec.affinity[0]), or change the affinity")
     }
+
+    /// `ws_send` or `ws_close`: delivered here when the connection is this node's, else handed
+    /// to the node that holds it (NOT_FOUND when that node is gone, FAILED when it does not answer).
+    func webSocket(_ message: ForwardedWebSocket, deadline: ContinuousClock.Instant) -> HostResult<Void> {
+        guard let name = webSockets.remoteNode(of: message.connection) else {
+            return webSockets.deliver(message) ? .success(()) : .failure(.notFound)
+        }
+        guard let node = cluster.liveNodes.first(where: { $0.name == name }), let secret = cluster.secret else { return .failure(.notFound) }
+        let forwarder = self.forwarder
+        let delivered = ThreadWait.run { await forwarder.webSocket(message, on: node, secret: secret, deadline: deadline) }
+        switch delivered {
+        case true?: return .success(())
+        case false?: return .failure(.notFound)
+        case nil: return .failure(.failed)
+        }
+    }
 }

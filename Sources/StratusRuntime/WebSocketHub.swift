@@ -36,17 +36,17 @@ public final class WebSocketHub: Sendable {
         live.withLock { _ = $0.removeValue(forKey: id) }
     }
 
-    /// Queues `data` for connection `id` of `app`; false when there is no such connection.
-    func send(app: String, id: String, _ data: [UInt8]) -> Bool {
-        guard let connection = connection(app: app, id: id) else { return false }
-        connection.send(data)
-        return true
+    /// The node a connection id names, when it is not this one.
+    func remoteNode(of id: String) -> String? {
+        guard let slash = id.lastIndex(of: "/") else { return nil }
+        let node = String(id[..<slash])
+        return node == self.node ? nil : node
     }
 
-    /// Queues a close of connection `id` of `app`; false when there is no such connection.
-    func close(app: String, id: String) -> Bool {
-        guard let connection = connection(app: app, id: id) else { return false }
-        connection.close()
+    /// Queues `message` for its connection on this node; false when there is no such connection.
+    public func deliver(_ message: ForwardedWebSocket) -> Bool {
+        guard let connection = connection(app: message.app, id: message.connection) else { return false }
+        if message.close { connection.close() } else { connection.send(message.data) }
         return true
     }
 

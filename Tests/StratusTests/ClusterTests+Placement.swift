@@ -1,7 +1,10 @@
 import Foundation
+import Logging
 import StratusRuntime
 import StratusStore
+import Synchronization
 import Testing
+import WSClient
 
 /// Placement across nodes: affinity keeps a function on the nodes it names (forwarding calls
 /// there), and event work lands on the node straw2 chooses.
@@ -146,5 +149,40 @@ extension ClusterTests {
             let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
             return (parts[0], parts.count > 1 ? parts[1] : "")
         }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+extension ClusterTests {
+    /// The live sample on three nodes: a browser's connection lives on one node, the notes are
+    /// posted to another, and the fan-out runs wherever its event was placed; every note
+    /// reaches the connection (ws_send is handed to the node that holds it).
+    @Test(.timeLimit(.minutes(2))) func webSocketMessagesReachAConnectionFromAnyNode() async throws {
+        try await TestCluster.with(tags: [[], [], []]) { cluster in
+            _ = try cluster.must(0, ["deploy", Repository.root.appendingPathComponent("samples/live").path])
+            try await Self.untilEveryNodeSeesAll(cluster)
+            for node in cluster.nodes {
+                _ = try await TestCluster.poll("the live sample serving on \(node.url)") { () -> Bool? in
+                    try await TestServer.request(.GET, node.url + "/live/api/notes").status == 200 ? true : nil
+                }
+            }
+            let received = Mutex<[String]>([])
+            let url = cluster.nodes[0].url.replacingOccurrences(of: "http://", with: "ws://") + "/live/socket"
+            let notes = (1...6).map { "note \($0)" }
+            try await WebSocketClient.connect(url: url, logger: Logger(label: "ws")) { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 16) {
+                    guard case .text(let text) = message else { continue }
+                    if text == "welcome" {
+                        for note in notes {
+                            let posted = try await TestServer.request(.POST, cluster.nodes[1].url + "/live/api/notes", body: Array(note.utf8))
+                            // Nothing would arrive for a note not written: stop rather than wait.
+                            guard posted.status == 201 else { throw TestFailure("posting \(note) answered \(posted.status): \(posted.text)") }
+                        }
+                        continue
+                    }
+                    if received.withLock({ $0.append(text); return $0.count }) == notes.count { break }
+                }
+            }
+            #expect(Set(received.withLock { $0 }) == Set(notes))
+        }
     }
 }
