@@ -47,15 +47,7 @@ missing=()
 [[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
 [[ -n "$(find_rt)" ]] || missing+=(libclang-rt-dev-wasm32)
 [[ -f $duktape/duktape.c ]] || missing+=(duktape-dev)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing ${missing[*]}"
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-        sudo=(sudo)
-    fi
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
 
 RT="$(find_rt)"
 if [[ -z "$RT" || ! -f /usr/lib/wasm32-wasi/libc.a || ! -f $duktape/duktape.c ]]; then

@@ -30,15 +30,7 @@ missing=()
 [[ -x /usr/bin/cargo ]] || missing+=(cargo)
 [[ -d /usr/lib/rustlib/$target/lib ]] || missing+=(libstd-rust-dev-wasm32)
 [[ -x /usr/bin/lld-14 ]] || missing+=(lld-14)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing ${missing[*]}"
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-        sudo=(sudo)
-    fi
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
 
 # Debian's tools first, so that cargo runs Debian's rustc and rustc finds rust-lld; nothing
 # from a rustup installation (RUSTUP_TOOLCHAIN would redirect its proxies, not ours).

@@ -64,15 +64,7 @@ missing=()
 [[ -n "$(find_rt)" ]] || missing+=(libclang-rt-dev-wasm32)
 # libc++-dev-wasm32 depends on libc++abi-14-dev-wasm32 (Debian 12 has no libc++abi-dev-wasm32).
 [[ $need_cxx -eq 0 ]] || have_cxx || missing+=(libc++-dev-wasm32)
-if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing ${missing[*]}"
-    sudo=()
-    if [[ "$(id -u)" -ne 0 ]]; then
-        sudo=(sudo)
-    fi
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
 
 RT="$(find_rt)"
 if [[ -z "$RT" || ! -f /usr/lib/wasm32-wasi/libc.a ]]; then

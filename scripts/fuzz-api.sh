@@ -38,11 +38,7 @@ pass_timeout="${FUZZ_TIMEOUT:-300}"
 
 apt_install() {
     command -v apt-get >/dev/null 2>&1 || return 1
-    local sudo=()
-    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
-    echo "fuzz-api: installing $*"
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"
+    "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" "$@"
 }
 missing=()
 command -v python3 >/dev/null 2>&1 || command -v python >/dev/null 2>&1 || missing+=(python3 python3-pip python3-venv)

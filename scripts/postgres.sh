@@ -7,10 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 sudo=()
 [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
-if ! command -v pg_lsclusters >/dev/null 2>&1; then
-    "${sudo[@]}" apt-get update >&2
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
-fi
+# Its output goes to standard error: standard output is the URL.
+command -v pg_lsclusters >/dev/null 2>&1 || scripts/apt-install.sh postgresql >&2
 # The first cluster Debian made (`main` of the installed version); made if there is none.
 read -r version cluster port status _ < <(pg_lsclusters --no-header | head -1) || true
 if [[ -z "${version:-}" ]]; then

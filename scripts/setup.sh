@@ -4,9 +4,6 @@
 # as arguments (packages of the same name, such as chromium for the web UI's tests). Idempotent.
 set -euo pipefail
 
-sudo=()
-[[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
-
 missing=()
 [[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
 [[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)
@@ -16,8 +13,4 @@ compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' 
 for extra in "$@"; do
     command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done
-if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "installing ${missing[*]}"
-    "${sudo[@]}" apt-get update
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+"$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
