@@ -80,9 +80,10 @@ import Testing
         #expect(nextRun > clock.now())
         #expect(nextRun <= clock.now().addingTimeInterval(10))
 
-        // The function sees trigger `cron`.
+        // The function sees trigger `cron`. Its event is due at its tick, up to one period (10 s)
+        // of real time after the deploy, so the wait is a hang guard longer than that.
         try await platform.whileDispatching {
-            for _ in 0..<500 where (try? await platform.kvGet(app: "cron", key: "seen/")) == nil {
+            for _ in 0..<2000 where (try? await platform.kvGet(app: "cron", key: "seen/")) == nil {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(try await platform.kvGet(app: "cron", key: "seen/") == Array("cron|:*/10 * * * * *".utf8))
