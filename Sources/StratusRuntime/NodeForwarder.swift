@@ -22,16 +22,9 @@ final class NodeForwarder: Sendable {
                                            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(2))))
 
     func invoke(_ call: ForwardedCall, on node: NodeRecord, secret: String, deadline: ContinuousClock.Instant) async throws(InvocationFailure) -> InvocationOutput {
-        var request = HTTPClientRequest(url: node.address + Self.path)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
-        request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.body = .bytes(ByteBuffer(bytes: call.encoded()))
-        let timeLeft = max(deadline - .now, .milliseconds(1)).components
         let answer: [UInt8]
         do {
-            let response = try await Self.client.execute(
-                request, deadline: .now() + .seconds(timeLeft.seconds) + .nanoseconds(timeLeft.attoseconds / 1_000_000_000))
+            let response = try await post(Self.path, call.encoded(), to: node, secret: secret, deadline: deadline)
             let body = Array(buffer: try await response.body.collect(upTo: maxAnswerBytes))
             guard response.status == .ok else {
                 throw unreachable(node, "it answered \(response.status.code): \(String(decoding: body.prefix(300), as: UTF8.self))")
@@ -54,14 +47,8 @@ final class NodeForwarder: Sendable {
     /// Hands a WebSocket message to the node holding its connection: true when it took it,
     /// false when it has no such connection, nil when it did not answer.
     func webSocket(_ message: ForwardedWebSocket, on node: NodeRecord, secret: String, deadline: ContinuousClock.Instant) async -> Bool? {
-        var request = HTTPClientRequest(url: node.address + Self.webSocketPath)
-        request.method = .POST
-        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
-        request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.body = .bytes(ByteBuffer(bytes: message.encoded()))
-        let timeLeft = max(min(deadline - .now, .seconds(5)), .milliseconds(1)).components
-        guard let response = try? await Self.client.execute(
-            request, deadline: .now() + .seconds(timeLeft.seconds) + .nanoseconds(timeLeft.attoseconds / 1_000_000_000)) else { return nil }
+        let wait = min(deadline, .now + .seconds(5))
+        guard let response = try? await post(Self.webSocketPath, message.encoded(), to: node, secret: secret, deadline: wait) else { return nil }
         _ = try? await response.body.collect(upTo: 1 << 16)
         switch response.status.code {
         case 200: return true
@@ -80,6 +67,19 @@ final class NodeForwarder: Sendable {
             }
         }
         return try result.get()
+    }
+
+    /// POSTs a frame to `path` of `node`, authenticated by the cluster's secret.
+    private func post(_ path: String, _ frame: [UInt8], to node: NodeRecord, secret: String,
+                      deadline: ContinuousClock.Instant) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: node.address + path)
+        request.method = .POST
+        request.headers.add(name: "Authorization", value: "Bearer \(secret)")
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(bytes: frame))
+        let timeLeft = max(deadline - .now, .milliseconds(1)).components
+        return try await Self.client.execute(
+            request, deadline: .now() + .seconds(timeLeft.seconds) + .nanoseconds(timeLeft.attoseconds / 1_000_000_000))
     }
 
     private func unreachable(_ node: NodeRecord, _ why: String) -> InvocationFailure {
