@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
     @Option(name: .long, help: "Seconds a connection may send nothing before it is closed (STRATUS_IDLE_TIMEOUT; default 30).") var idleTimeout: Int?
     @Option(name: .long, help: "The largest archive `stratus restore` may send, in MiB (STRATUS_MAX_RESTORE_MB; default 4096).") var maxRestoreMb: Int?
-    @Option(name: .long, help: "Worker threads for guest code (STRATUS_WORKERS; default one per core and one more; at least 2).") var workers: Int?
+    @Option(name: .long, help: "Guests that run at once, each on a worker thread (STRATUS_WORKERS; default one per core and one more; at least 2); one more thread serves requests meanwhile.") var workers: Int?
     @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
     @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128).") var memoryMb: Int?
     @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(Limits.maxCallDepth)).") var callDepth: Int?
@@ -122,7 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
                               weight: config.weight)
         var membership = ClusterMembership.Settings()
         membership.placement = config.placement
-        let platform = Platform(store: store, engine: engine, pool: WorkerPool(threads: config.workers), defaults: config.defaults,
+        let platform = Platform(store: store, engine: engine, pool: WorkerPool(slots: config.workers), defaults: config.defaults,
                                 metrics: metrics.platformMetrics, node: node, membership: membership, logger: logger)
         try await platform.start()
         for folder in config.deploy {

@@ -15,7 +15,7 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeoutSeconds = 30
     /// The largest archive a restore may upload, in MiB.
     public var restoreLimitMB = 4096
-    public var workers = WorkerPool.defaultThreads
+    public var workers = WorkerPool.defaultSlots
     /// Limits of functions whose manifest sets none.
     public var defaults = FunctionDefaults()
     /// App folders deployed at start-up.

@@ -16,12 +16,12 @@ public enum StratusServer {
                             metrics: MetricsExporter, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> any Service
     {
-        Application(
+        WorkerService(inner: Application(
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: upgrading(platform, settings),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+            logger: logger), pool: platform.pool)
     }
 
     /// The same application serving HTTPS with `tls` (certificate chain and key) on the same
@@ -31,12 +31,12 @@ public enum StratusServer {
                             metrics: MetricsExporter, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
         -> any Service
     {
-        Application(
+        WorkerService(inner: Application(
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: try .tls(upgrading(platform, settings), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
-            logger: logger)
+            logger: logger), pool: platform.pool)
     }
 
     /// HTTP/1.1 that upgrades a request for an app's `websocket:` path to a WebSocket session.

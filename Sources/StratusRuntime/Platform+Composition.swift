@@ -26,7 +26,7 @@ extension Platform {
     func run(_ app: DeployedApp, _ plan: PlanSpec, input: [UInt8], context: [String: String], _ at: Position) throws(InvocationFailure) -> InvocationOutput {
         let parts = try split(input, by: plan, app, context: context, at)
         let mapper = app.manifest.function(named: plan.map)!
-        let parallelism = min(plan.parallelism ?? pool.threadCount, max(parts.count, 1))
+        let parallelism = min(plan.parallelism ?? pool.slots, max(parts.count, 1))
         let outputs = try ParallelParts(count: parts.count, parallelism: parallelism, pool: pool).run { index throws(InvocationFailure) in
             var partContext = context
             partContext["part"] = String(index)

@@ -43,6 +43,15 @@ public final class Platform: Sendable {
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
     private let running = InFlightCount()
+    /// How fast each function ("app/function") has run (see `invoke`).
+    private let pace = Mutex<[String: Pace]>([:])
+
+    private enum Pace {
+        /// Has ended in under half its time limit and never taken longer.
+        case quick
+        /// Has taken more than half its time limit.
+        case slow
+    }
     /// This node, the live nodes of its cluster, and its heartbeats (a Service to run).
     public let cluster: ClusterMembership
     /// Calls placed on other nodes go through it.
@@ -69,7 +78,7 @@ public final class Platform: Sendable {
         self.outbound = outbound
         self.metrics = metrics
         self.invocations = invocations
-        gate = FunctionGate(limit: pool.threadCount - 1)
+        gate = FunctionGate(limit: pool.slots - 1)
         cluster = ClusterMembership(node: node, store: store as? any ClusterStore, load: running, settings: membership, logger: logger)
         webSockets = WebSocketHub(node: node.name, maxPerApp: webSocketsPerApp)
         self.logger = logger
@@ -365,19 +374,46 @@ public final class Platform: Sendable {
             return try await forwarder.invoke(forwardedCall(app, spec, input: input, context: context, at), on: node,
                                               secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
         }
-        // A function's caller hears of its timeout at its limit however busy the machine, even
-        // if the guest has CPU budget left (see AnswerBy); the guest keeps its gate slot and
-        // worker until it ends.
         let limits = spec.map { self.limits(of: $0) }
         let key = "\(appName)/\(name)"
         await gate.enter(key)
+        // A task of the HTTP server runs on a worker: a function known to end well inside its
+        // time limit runs right there, without the two hand-offs between threads that cost more
+        // than a pooled guest. Other functions run on another worker, so that their callers
+        // hear of a timeout at the limit however busy the machine, even if the guest has CPU
+        // budget left (see AnswerBy); the guest keeps its gate slot and worker until it ends.
+        if pool.isCurrent, pace.withLock({ $0[key] }) == .quick {
+            let result: Result<InvocationOutput, any Error>
+            do {
+                result = .success(try await pool.run { [context] in
+                    try self.paced(key, limits) { try self.execute(app, name, input: input, context: context, at) }
+                })
+            } catch {
+                result = .failure(error)
+            }
+            gate.leave(key)
+            return try result.get()
+        }
         return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
             pool.submit { [context] in
-                let result = Result { try self.execute(app, name, input: input, context: context, at) }
+                let result = Result { try self.paced(key, limits) { try self.execute(app, name, input: input, context: context, at) } }
                 self.gate.leave(key)
                 done(result)
             }
         }
+    }
+
+    /// Runs `work` and records its pace: a function becomes quick when an invocation ends in
+    /// under half its time limit, and slow for good when one takes longer (no limit: quick).
+    private func paced<T>(_ key: String, _ limits: InvocationLimits?, _ work: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        defer {
+            let slow = limits.map { ContinuousClock.now - start > $0.timeout / 2 } ?? false
+            pace.withLock { pace in
+                if pace[key] != .slow { pace[key] = slow ? .slow : .quick }
+            }
+        }
+        return try work()
     }
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a

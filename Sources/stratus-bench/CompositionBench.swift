@@ -12,11 +12,11 @@ enum CompositionBench {
         let dir = NSTemporaryDirectory() + "stratus-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let platform = Platform(store: try SQLiteStore(path: dir + "/s.sqlite"), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir + "/s.sqlite"), pool: WorkerPool(slots: 2))
         // The same chains without fuel metering (no time limit), to show what metering costs.
         var unmetered = EngineLimits()
         unmetered.fuelMetering = false
-        let bare = Platform(store: try SQLiteStore(path: dir + "/bare.sqlite"), engine: WasmEngine(limits: unmetered), pool: WorkerPool(threads: 2))
+        let bare = Platform(store: try SQLiteStore(path: dir + "/bare.sqlite"), engine: WasmEngine(limits: unmetered), pool: WorkerPool(slots: 2))
 
         for target in [platform, bare] { _ = try await target.deploy(try AppFolder.read("samples/longchain")) }
         for (name, function) in [("composition: 100-deep call chain", "chain"), ("composition: 100-step sequence", "chain-sequence")] {

@@ -16,7 +16,7 @@ enum KVBench {
         if selected("kv") {
             let n = 2_000
             let raw = try rawGRDB(path: dir + "/raw.sqlite", n: n)
-            let platform = Platform(store: try SQLiteStore(path: dir + "/guest.sqlite"), pool: WorkerPool(threads: 2))
+            let platform = Platform(store: try SQLiteStore(path: dir + "/guest.sqlite"), pool: WorkerPool(slots: 2))
             _ = try await platform.deploy(AppBundle(manifest: """
                 app: bench
                 functions:
@@ -39,7 +39,7 @@ enum KVBench {
         }
 
         if selected("event") {
-            let platform = Platform(store: try SQLiteStore(path: dir + "/events.sqlite"), pool: WorkerPool(threads: 2))
+            let platform = Platform(store: try SQLiteStore(path: dir + "/events.sqlite"), pool: WorkerPool(slots: 2))
             _ = try await platform.deploy(AppBundle(manifest: """
                 app: latency
                 functions:

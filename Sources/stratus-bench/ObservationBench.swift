@@ -16,9 +16,9 @@ enum ObservationBench {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let exporter = MetricsExporter()
         let observed = Platform(store: try SQLiteStore(path: dir + "/observed.sqlite"),
-                                engine: WasmEngine(instantiated: exporter.platformMetrics.instantiated), pool: WorkerPool(threads: 2),
+                                engine: WasmEngine(instantiated: exporter.platformMetrics.instantiated), pool: WorkerPool(slots: 2),
                                 metrics: exporter.platformMetrics)
-        let bare = Platform(store: try SQLiteStore(path: dir + "/bare.sqlite"), pool: WorkerPool(threads: 2),
+        let bare = Platform(store: try SQLiteStore(path: dir + "/bare.sqlite"), pool: WorkerPool(slots: 2),
                             invocations: InvocationLog(perApp: 0))
         let targets = [observed, bare]
         for target in targets { _ = try await target.deploy(try AppFolder.read("samples/hello")) }

@@ -13,7 +13,7 @@ enum SampleBench {
         let dir = NSTemporaryDirectory() + "stratus-bench-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let platform = Platform(store: try SQLiteStore(path: dir + "/s.sqlite"), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir + "/s.sqlite"), pool: WorkerPool(slots: 2))
         let dispatcher = EventDispatcher(platform: platform)
         let task = Task { try await dispatcher.run() }
         defer { task.cancel() }

@@ -13,7 +13,7 @@ import Testing
 
     init() throws {
         dir = try TemporaryDirectory()
-        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     private func post(_ app: String, _ name: String, _ body: [UInt8]) async throws -> InvocationOutput {

@@ -12,7 +12,7 @@ import Testing
 
     init() throws {
         dir = try TemporaryDirectory()
-        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     private func call(_ app: String, _ name: String, _ input: String = "") async throws -> String {

@@ -53,7 +53,7 @@ import Testing
 
     @Test func aDueTickRunsOnceAndMissedTicksRunOnceNotOncePerTick() async throws {
         let dir = try TemporaryDirectory()
-        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(slots: 2))
         _ = try await platform.deploy(TestApps.bundle(app: "cron", [("tick", EventTests.recorder, [])], functionExtra: [
             "tick": "kv:\n  \"seen/*\": [set]\non:\n  - cron: \"*/10 * * * * *\"",
         ]))
@@ -92,7 +92,7 @@ import Testing
 
     @Test func schedulesFollowDeploysAndDeletes() async throws {
         let dir = try TemporaryDirectory()
-        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(slots: 2))
         func deploy(_ cron: String) async throws {
             _ = try await platform.deploy(TestApps.bundle(app: "cron", [("tick", TestApps.echo, [])], functionExtra: [
                 "tick": "on:\n  - cron: \"\(cron)\"",

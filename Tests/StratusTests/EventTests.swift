@@ -51,7 +51,7 @@ import Testing
 
     init() throws {
         dir = try TemporaryDirectory()
-        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     /// The value of `key` once it exists, waiting up to 10 s.
@@ -153,7 +153,7 @@ import Testing
         ]))
         try await platform.kvSet(app: "ev", key: "later", value: Array("kept".utf8))
         // A new platform on the same file (a restarted server) delivers what the first left pending.
-        let restarted = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        let restarted = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
         try await restarted.start()
         try await restarted.whileDispatching {
             for _ in 0..<1000 where (try? await restarted.kvGet(app: "ev", key: "seen/later")) == nil {

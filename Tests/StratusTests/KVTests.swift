@@ -12,7 +12,7 @@ import Testing
 
     init() throws {
         dir = try TemporaryDirectory()
-        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     /// Deploys function `f` of app `app` with `grants` (YAML under `kv:`), running `body` with `data`.
@@ -132,7 +132,7 @@ import Testing
 
     @Test func writesSurviveARestart() async throws {
         try await platform.kvSet(app: "kv", key: "durable", value: Array("yes".utf8))
-        let reopened = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 1))
+        let reopened = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 1))
         #expect(try await reopened.kvGet(app: "kv", key: "durable") == Array("yes".utf8))
     }
 

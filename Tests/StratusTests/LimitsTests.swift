@@ -11,6 +11,15 @@ import Testing
     static let spin = """
     (module (memory (export "memory") 1) (func (export "handle") (loop $l (br $l))))
     """
+    /// Answers at once when its input is empty, else loops forever.
+    static let spinIfAsked = """
+    (module
+      (import "stratus" "input" (func $input (result i32)))
+      (import "stratus" "buf_len" (func $buf_len (param i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "handle")
+        (if (i32.gt_s (call $buf_len (call $input)) (i32.const 0)) (then (loop $l (br $l))))))
+    """
     /// Grows its memory by 1 MiB at a time until growth fails, then traps.
     static let hog = """
     (module (memory (export "memory") 1)
@@ -42,7 +51,7 @@ import Testing
 
     @Test func eachLimitStopsItsRunawayGuestWithItsOwnCode() async throws {
         let dir = try TemporaryDirectory()
-        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(slots: 2))
         _ = try await platform.deploy(TestApps.bundle(app: "runaway", [
             ("spin", Self.spin, []), ("hog", Self.hog, []), ("big", Self.big, []), ("recurse", Self.recurse, []),
         ], functionExtra: [
@@ -68,7 +77,7 @@ import Testing
 
     @Test func aCalleeNeverOutlivesItsCallersDeadline() async throws {
         let dir = try TemporaryDirectory()
-        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(threads: 2))
+        let platform = Platform(store: try SQLiteStore(path: dir.file("s.sqlite")), pool: WorkerPool(slots: 2))
         _ = try await platform.deploy(TestApps.bundle(app: "nested", [
             ("caller", CompositionGuests.caller("spin"), []),
             ("spin", Self.spin, []),
@@ -78,6 +87,40 @@ import Testing
         let stopped = await failure(platform, "nested", "caller")
         #expect(stopped?.0.code == "timeout")
         #expect((stopped?.1 ?? .seconds(100)) < .seconds(9))
+    }
+
+    @Test func theServerAnswersWhileGuestsHoldEverySlot() async throws {
+        let dir = try TemporaryDirectory()
+        try await TestServer.with(dir: dir) { server in
+            let deployed = try await server.deploy(TestApps.bundle(app: "busy", [
+                ("spin", Self.spinIfAsked, ["POST /spin"]), ("whirl", Self.spinIfAsked, ["POST /whirl"]),
+            ], functionExtra: ["spin": "limits:\n  timeout_ms: 5000", "whirl": "limits:\n  timeout_ms: 5000"]))
+            #expect(deployed.status == 201)
+            // Quick answers first, so that both functions run on the threads of their requests.
+            for path in ["/spin", "/whirl"] {
+                #expect(try await server.request(.POST, path).status == 200)
+            }
+            let finished = Finished()
+            // Two slots, one function at most one of them: a spin and a whirl hold both. One
+            // thread more is kept for the rest.
+            let runaways = ["/spin", "/whirl"].map { path in
+                Task {
+                    let reply = try await server.request(.POST, path, body: Array("loop".utf8))
+                    await finished.add()
+                    return reply
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            let health = try await server.request(.GET, "/_stratus/health")
+            let apps = try await server.request(.GET, "/_stratus/apps", admin: true)
+            #expect(health.status == 200)
+            #expect(apps.status == 200)
+            #expect(apps.text.contains("busy"))
+            #expect(await finished.count == 0, "the server answered while both guests were still running")
+            for task in runaways {
+                #expect(try await task.value.status == 504)
+            }
+        }
     }
 
     @Test func otherFunctionsAnswerWhileRunawayGuestsRun() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct PlatformTests {
     private func platform(_ dir: TemporaryDirectory) throws -> Platform {
-        Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     private func text(_ output: InvocationOutput) -> String { String(decoding: output.body, as: UTF8.self) }

@@ -14,7 +14,7 @@ import Testing
 
     init() throws {
         dir = try TemporaryDirectory()
-        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(threads: 2))
+        platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")), pool: WorkerPool(slots: 2))
     }
 
     /// Invokes an HTTP function of `app` as a request `METHOD path` would.

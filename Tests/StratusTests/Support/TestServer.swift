@@ -28,7 +28,7 @@ struct TestServer {
                                   _ body: (TestServer) async throws -> T) async throws -> T {
         let metrics = MetricsExporter()
         let platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")),
-                                engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated), pool: WorkerPool(threads: 2),
+                                engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated), pool: WorkerPool(slots: 2),
                                 metrics: metrics.platformMetrics, webSocketsPerApp: webSocketsPerApp)
         try await platform.start()
         var logger = Logger(label: "test-server")
