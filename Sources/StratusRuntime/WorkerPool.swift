@@ -1,15 +1,17 @@
 import Foundation
+import Synchronization
 
 /// The threads that run guest code and other blocking work, so that NIO's event loops never
 /// do. It is also the executor of the HTTP server's tasks (see `WorkerService`), so that a
-/// request's handler runs its guest on the thread it already has instead of handing it to
+/// request's handler can run its guest on the thread it already has instead of handing it to
 /// another: each hand-off wakes a sleeping thread, which costs more than a pooled guest's run.
 ///
 /// Blocking work holds one of `slots`, one fewer than the threads: the last thread is always
 /// free for tasks, so requests that run no guest (the health check, the admin API) and callers
 /// answered at their deadline are served while guests run. Blocking work waits for a slot
-/// first come first served.
-public final class WorkerPool: TaskExecutor, @unchecked Sendable {
+/// first come first served. Like Swift's own pool, no more threads are kept awake for tasks
+/// than there are cores: more would only take turns on them.
+public final class WorkerPool: TaskExecutor, Sendable {
     public typealias Job = @Sendable () -> Void
 
     private enum Work {
@@ -22,12 +24,22 @@ public final class WorkerPool: TaskExecutor, @unchecked Sendable {
         case task(CheckedContinuation<Void, Never>)
     }
 
-    // Every field below is guarded by `condition`.
-    private let condition = NSCondition()
-    private var runnable: [Work] = []
-    private var waiting: [Waiter] = []
-    private var freeSlots: Int
-    private var sleeping = 0
+    private struct State {
+        var runnable = FIFO<Work>()
+        var waiting = FIFO<Waiter>()
+        var freeSlots: Int
+        /// Workers asleep on their semaphores; the last to sleep is woken first (its cache is warm).
+        var idle: [Int] = []
+        /// Workers not asleep, and those of them in blocking work.
+        var awake: Int
+        var blocking = 0
+    }
+
+    private let state: Mutex<State>
+    /// How many are in `runnable`, for workers that look before they sleep.
+    private let queued = Atomic<Int>(0)
+    private let wakers: [DispatchSemaphore]
+    private let cores = ProcessInfo.processInfo.activeProcessorCount
 
     /// How many may run blocking work at once.
     public let slots: Int
@@ -40,9 +52,10 @@ public final class WorkerPool: TaskExecutor, @unchecked Sendable {
     /// Starts `slots + 1` threads.
     public init(slots: Int = WorkerPool.defaultSlots) {
         self.slots = max(1, slots)
-        freeSlots = self.slots
+        state = Mutex(State(freeSlots: self.slots, awake: self.slots + 1))
+        wakers = (0...self.slots).map { _ in DispatchSemaphore(value: 0) }
         for index in 0..<threadCount {
-            let thread = Thread { [self] in workLoop() }
+            let thread = Thread { [self] in workLoop(index) }
             thread.name = "stratus-worker-\(index)"
             // Deep host call chains (WASI, nested guests) need more than the default secondary-thread stack.
             thread.stackSize = 8 << 20
@@ -60,30 +73,33 @@ public final class WorkerPool: TaskExecutor, @unchecked Sendable {
     /// when it is one of the pool's (a task of the HTTP server), else on a worker.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         await acquire()
-        if isCurrent {
-            defer { release() }
-            return try work()
+        guard isCurrent else {
+            return try await withCheckedThrowingContinuation { continuation in
+                schedule { continuation.resume(with: Result { try work() }) }
+            }
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            schedule { continuation.resume(with: Result { try work() }) }
-        }
+        state.withLock { $0.blocking += 1 }
+        defer { release(blocking: true) }
+        return try work()
     }
 
     /// Queues `job` to run on a worker once it has a slot.
     public func submit(_ job: @escaping Job) {
-        condition.lock()
-        defer { condition.unlock() }
-        guard freeSlots > 0 else { return waiting.append(.job(job)) }
-        freeSlots -= 1
-        scheduleLocked(job)
+        let wake = state.withLock { state -> Int? in
+            guard state.freeSlots > 0 else {
+                state.waiting.push(.job(job))
+                return nil
+            }
+            state.freeSlots -= 1
+            return schedule(job, &state)
+        }
+        if let wake { wakers[wake].signal() }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
-        condition.lock()
-        runnable.append(.task(job))
-        if sleeping > 0 { condition.signal() }
-        condition.unlock()
+        let wake = state.withLock { push(.task(job), &$0) }
+        if let wake { wakers[wake].signal() }
     }
 
     /// Takes a slot, waiting for one if none is free.
@@ -96,64 +112,80 @@ public final class WorkerPool: TaskExecutor, @unchecked Sendable {
 
     /// Takes a free slot if there is one, else queues `waiter` (if any) for the next one.
     private func take(orQueue waiter: CheckedContinuation<Void, Never>?) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard freeSlots == 0 else {
-            freeSlots -= 1
-            return true
+        state.withLock { state in
+            guard state.freeSlots == 0 else {
+                state.freeSlots -= 1
+                return true
+            }
+            if let waiter { state.waiting.push(.task(waiter)) }
+            return false
         }
-        if let waiter { waiting.append(.task(waiter)) }
-        return false
     }
 
     /// Gives a slot back, to the first waiter if there is one.
-    private func release() {
-        condition.lock()
-        guard !waiting.isEmpty else {
-            freeSlots += 1
-            return condition.unlock()
+    private func release(blocking: Bool) {
+        let (next, wake) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Int?) in
+            if blocking { state.blocking -= 1 }
+            switch state.waiting.pop() {
+            case nil:
+                state.freeSlots += 1
+                return (nil, nil)
+            case .job(let job):
+                return (nil, schedule(job, &state))
+            case .task(let continuation):
+                return (continuation, nil)
+            }
         }
-        switch waiting.removeFirst() {
-        case .job(let job):
-            scheduleLocked(job)
-            condition.unlock()
-        case .task(let continuation):
-            condition.unlock()
-            continuation.resume()
-        }
+        if let wake { wakers[wake].signal() }
+        next?.resume()
     }
 
     /// Queues `job`, which holds a slot, to run on a worker.
     private func schedule(_ job: @escaping Job) {
-        condition.lock()
-        scheduleLocked(job)
-        condition.unlock()
+        let wake = state.withLock { schedule(job, &$0) }
+        if let wake { wakers[wake].signal() }
     }
 
-    private func scheduleLocked(_ job: @escaping Job) {
-        runnable.append(.job { [self] in
+    private func schedule(_ job: @escaping Job, _ state: inout State) -> Int? {
+        push(.job { [self] in
             job()
-            release()
-        })
-        if sleeping > 0 { condition.signal() }
+            release(blocking: true)
+        }, &state)
     }
 
-    private func workLoop() {
+    /// Queues `work` and answers the worker to wake, if one must: when fewer are awake than
+    /// cores, or when every awake one is in blocking work.
+    private func push(_ work: Work, _ state: inout State) -> Int? {
+        state.runnable.push(work)
+        queued.add(1, ordering: .relaxed)
+        guard state.awake < cores || state.awake == state.blocking, let index = state.idle.popLast() else { return nil }
+        state.awake += 1
+        return index
+    }
+
+    private func workLoop(_ index: Int) {
         pthread_setspecific(Self.owner, Unmanaged.passUnretained(self).toOpaque())
-        condition.lock()
         while true {
-            while runnable.isEmpty {
-                sleeping += 1
-                condition.wait()
-                sleeping -= 1
+            // Work queued in the next microseconds (a guest's answer going back to its task) is
+            // cheaper to wait for awake than to be woken for.
+            var spins = 0
+            while queued.load(ordering: .relaxed) == 0 && spins < 2_000 { spins += 1 }
+            let work = state.withLock { state -> Work? in
+                guard let work = state.runnable.pop() else {
+                    state.idle.append(index)
+                    state.awake -= 1
+                    return nil
+                }
+                queued.subtract(1, ordering: .relaxed)
+                if case .job = work { state.blocking += 1 }
+                return work
             }
-            let work = runnable.removeFirst()
-            condition.unlock()
             switch work {
             case .task(let job): job.runSynchronously(on: asUnownedTaskExecutor())
             case .job(let job): job()
+            // Woken for work another worker took, it finds nothing and sleeps again.
+            case nil: wakers[index].wait()
             }
-            condition.lock()
         }
     }
 
@@ -163,4 +195,27 @@ public final class WorkerPool: TaskExecutor, @unchecked Sendable {
         pthread_key_create(&key, nil)
         return key
     }()
+}
+
+/// A first-in first-out queue whose pop is O(1).
+struct FIFO<Element> {
+    private var items: [Element?] = []
+    private var head = 0
+
+    mutating func push(_ item: Element) {
+        items.append(item)
+    }
+
+    mutating func pop() -> Element? {
+        guard head < items.count else { return nil }
+        defer {
+            items[head] = nil
+            head += 1
+            if head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+            }
+        }
+        return items[head]
+    }
 }
