@@ -31,8 +31,9 @@ public struct CompiledModule: Sendable {
     /// What the engine's cache knows it by: the hash, the entry and the bindable names.
     let key: String
     public let entry: Entry
-    /// Whether the module imports WASI and needs a bridge per instance.
-    public let usesWASI: Bool
+    /// The WASI functions the module imports; when any, each instance needs a bridge.
+    let wasiImports: Set<String>
+    public var usesWASI: Bool { !wasiImports.isEmpty }
     /// Imports from other functions of the app, which the platform checks against their exports.
     public let bindings: [Binding]
     /// The exported functions and their types.
@@ -45,6 +46,8 @@ public struct CompiledModule: Sendable {
     /// Set-up each new instance runs before its snapshot: an export called once with this input
     /// (a JavaScript function's script, evaluated by the runner's `js_init`).
     let setup: Setup?
+    /// The memory images of the first snapshot, shared by later instances whose state is the same.
+    let images = SnapshotImages()
 
     public struct Setup: Sendable {
         public var export: String
@@ -58,7 +61,7 @@ public struct CompiledModule: Sendable {
 
     /// The same module with `setup`, known to the pools by `key`.
     func with(_ setup: Setup, key: String) -> CompiledModule {
-        CompiledModule(sha256: sha256, key: key, entry: entry, usesWASI: usesWASI, bindings: bindings, exports: exports,
+        CompiledModule(sha256: sha256, key: key, entry: entry, wasiImports: wasiImports, bindings: bindings, exports: exports,
                        module: module, state: state, setup: setup)
     }
 

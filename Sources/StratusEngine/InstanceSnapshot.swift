@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import WasmKit
 
 /// The state of a pooled instance right after set-up (memories, mutable globals, tables),
@@ -21,20 +23,22 @@ final class InstanceSnapshot {
     private let globals: [(global: Global, value: Value)]
     private let tables: [(table: Table, elements: [Reference])]
 
-    /// Reads `instance`'s state through the exports `layout` added. Nil if one is missing.
-    init?(_ instance: Instance, _ layout: StateExports) {
+    /// Reads `instance`'s state through the exports `layout` added. Nil if one is missing. A
+    /// memory holding the same bytes as in `images` shares their pages instead of copying them.
+    init?(_ instance: Instance, _ layout: StateExports, like images: SnapshotImages) {
+        let known = images.first
         var memories: [MemoryImage] = []
-        for name in layout.memories {
+        for (index, name) in layout.memories.enumerated() {
             guard let memory = instance.exports[memory: name] else { return nil }
-            var pages: [Int: [UInt8]] = [:]
             let byteCount = memory.byteCount
-            for page in 0..<(byteCount / Self.pageSize) {
-                memory.withUnsafeBufferPointer(offset: UInt(page * Self.pageSize), count: Self.pageSize) { bytes in
-                    if bytes.contains(where: { $0 != 0 }) { pages[page] = Array(bytes) }
-                }
+            let pages = if let known, index < known.count, known[index].byteCount == byteCount, Self.holds(memory, known[index].pages) {
+                known[index].pages
+            } else {
+                Self.pages(of: memory)
             }
             memories.append(MemoryImage(memory: memory, byteCount: byteCount, pages: pages))
         }
+        if known == nil { images.remember(memories.map { SnapshotImages.Image(byteCount: $0.byteCount, pages: $0.pages) }) }
         var globals: [(Global, Value)] = []
         for name in layout.globals {
             guard let global = instance.exports[global: name] else { return nil }
@@ -49,6 +53,31 @@ final class InstanceSnapshot {
         self.globals = globals
         self.tables = tables
     }
+
+    /// The pages of `memory` that are not all zero.
+    private static func pages(of memory: Memory) -> [Int: [UInt8]] {
+        var pages: [Int: [UInt8]] = [:]
+        for page in 0..<(memory.byteCount / pageSize) {
+            memory.withUnsafeBufferPointer(offset: UInt(page * pageSize), count: pageSize) { bytes in
+                if !same(bytes, nil) { pages[page] = Array(bytes) }
+            }
+        }
+        return pages
+    }
+
+    /// Whether `memory` holds exactly `pages` (and zeros elsewhere).
+    private static func holds(_ memory: Memory, _ pages: [Int: [UInt8]]) -> Bool {
+        (0..<(memory.byteCount / pageSize)).allSatisfy { page in
+            memory.withUnsafeBufferPointer(offset: UInt(page * pageSize), count: pageSize) { same($0, pages[page]) }
+        }
+    }
+
+    /// Whether a page holds `saved`, or zeros when nil (compared with memcmp, which is vectorized).
+    private static func same(_ bytes: UnsafeRawBufferPointer, _ saved: [UInt8]?) -> Bool {
+        (saved ?? zeroPage).withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, pageSize) == 0 }
+    }
+
+    private static let zeroPage = [UInt8](repeating: 0, count: pageSize)
 
     /// Bytes of memory the instance holds, for the pools' budget.
     var memoryBytes: Int {
@@ -85,5 +114,23 @@ final class InstanceSnapshot {
             for (index, element) in elements.enumerated() { table[index] = element }
         }
         return true
+    }
+}
+
+/// The memory images of a module's first snapshot. Later instances of the module, whose set-up
+/// nearly always leaves the same bytes, share them instead of each holding a copy; an instance
+/// whose set-up left other bytes keeps its own.
+final class SnapshotImages: Sendable {
+    struct Image: Sendable {
+        let byteCount: Int
+        let pages: [Int: [UInt8]]
+    }
+
+    private let images = Mutex<[Image]?>(nil)
+
+    var first: [Image]? { images.withLock { $0 } }
+
+    func remember(_ first: [Image]) {
+        images.withLock { if $0 == nil { $0 = first } }
     }
 }

@@ -35,7 +35,7 @@ final class LiveInstance {
     /// body, standard error the log, and `api://input` / `api://output` name the same streams.
     /// The streams read the context, so they follow it from one invocation to the next; the
     /// environment is the current invocation's too, served here rather than by the bridge.
-    func linkWASI(to imports: inout Imports, store: Store) throws {
+    func linkWASI(_ names: Set<String>, to imports: inout Imports, store: Store) throws {
         let input = InputStream(context, .standard, watch: files)
         let errorStream = OutputStream(context, .log, .standard, watch: files)
         stdin = input
@@ -47,7 +47,8 @@ final class LiveInstance {
                            .init(guestPath: AppFiles.mountPoint, hostPath: AppFiles.mountPoint)])
         let wasi = try WASIBridgeToHost(args: [context.invocation.functionName], environment: [:], fileSystem: options)
         bridge = wasi
-        for (name, function) in wasi.hostFunctions(capabilities: WASICapability.all) {
+        // Only what the module imports: each host function is an allocation per instance.
+        for (name, function) in wasi.hostFunctions(capabilities: WASICapability.all) where names.contains(name) {
             let implementation: Function.Implementation
             switch name {
             case "environ_get", "environ_sizes_get":

@@ -105,7 +105,7 @@ public final class WasmEngine: Sendable {
         } catch {
             throw invalid("not a valid WebAssembly module: \(error)")
         }
-        var usesWASI = false
+        var wasiImports: Set<String> = []
         var bindings: [CompiledModule.Binding] = []
         for item in module.imports {
             guard case .function(let typeIndex) = item.descriptor else {
@@ -120,7 +120,7 @@ public final class WasmEngine: Sendable {
             case HostABI.compatModule: provided = HostABI.compat[item.name]
             case HostABI.wasiModule:
                 provided = wasiFunctions[item.name]
-                usesWASI = true
+                wasiImports.insert(item.name)
             case let other where bindable.contains(other):
                 guard (actual.parameters + actual.results).allSatisfy(Self.isNumber) else {
                     throw invalid("imports `\(item.module).\(item.name)` from another function with type \(Self.describe(actual)); module binding passes numbers only (i32, i64, f32, f64)")
@@ -154,7 +154,7 @@ public final class WasmEngine: Sendable {
             state = exposed.exports
             runtimeModule = rewritten
         }
-        let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, usesWASI: usesWASI, bindings: bindings,
+        let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, wasiImports: wasiImports, bindings: bindings,
                                       exports: exports, module: runtimeModule, state: state, setup: nil)
         cache[key] = compiled
         return compiled
@@ -388,7 +388,7 @@ public final class WasmEngine: Sendable {
                 imports.define(module: binding.module, name: binding.name, boundFunction(binding, context, live, store: store))
             }
             if compiled.usesWASI {
-                try live.linkWASI(to: &imports, store: store)
+                try live.linkWASI(compiled.wasiImports, to: &imports, store: store)
             }
             let instance = try compiled.module.instantiate(store: store, imports: imports)
             live.instance = instance
@@ -409,7 +409,7 @@ public final class WasmEngine: Sendable {
                 context.begin(invocation, host: host)
             }
             if let state = compiled.state, live.files.isPristine {
-                live.snapshot = InstanceSnapshot(instance, state)
+                live.snapshot = InstanceSnapshot(instance, state, like: compiled.images)
                 limiter.grewTable = false
             }
         } catch {

@@ -54,6 +54,33 @@ import Testing
         #expect(engine.idleInstances(compiled, app: "a", function: "snoop") == 1)
     }
 
+    /// Its set-up keeps the input of the invocation that made the instance; each invocation
+    /// answers what set-up left, then overwrites it.
+    static let remembersFirstInput = """
+    (module
+      (import "stratus" "input" (func $input (result i32)))
+      (import "stratus" "buf_read" (func $buf_read (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
+      (memory (export "memory") 1)
+      (func (export "_initialize") (drop (call $buf_read (call $input) (i32.const 0) (i32.const 0) (i32.const 8))))
+      (func (export "handle")
+        (drop (call $out_write (i32.const 0) (i32.const 8)))
+        (i64.store (i32.const 0) (i64.const 0x5858585858585858))))
+    """
+
+    @Test("instances whose set-up left different memory are each put back to their own")
+    func snapshotsFollowEachInstancesSetUp() throws {
+        let engine = Self.engine()
+        let compiled = try WATGuest.compile(Self.remembersFirstInput, engine: engine)
+        // Pools are per function, so the two functions of one module get an instance each.
+        for (function, input) in [("one", "11111111"), ("two", "22222222"), ("one", "--------"), ("two", "--------")] {
+            let output = try engine.invoke(compiled, Invocation(input: Array(input.utf8), context: ["app": "a", "function": function]),
+                                           host: EngineHostDouble.denying)
+            #expect(WATGuest.text(output.body) == (function == "one" ? "11111111" : "22222222"))
+        }
+        #expect(engine.instancesMade == 2)
+    }
+
     @Test("a trapped instance is not reused")
     func trappedInstancesAreDropped() throws {
         let engine = Self.engine()
