@@ -21,7 +21,7 @@ echo "== in process"
 echo "== compute next to other engines (same guest, same run)"
 python3 scripts/compare-engines.py
 
-echo "== HTTP (wrk -t2 -c32 -d${seconds}s, server with its default workers, same machine)"
+echo "== HTTP (wrk -t2 -cN -d${seconds}s, server with its default workers, same machine)"
 data="$(mktemp -d)"
 port=18181
 STRATUS_TOKEN=bench .build/release/stratus serve --data "$data" --port "$port" --deploy samples/hello >"$data/log" 2>&1 &
@@ -30,16 +30,19 @@ trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/_stratus/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/hello/bench" >/dev/null
 
-run() { # NAME URL: prints a line of figures, appends the req/s to $data/rps
-    wrk -t2 -c32 -d"${seconds}s" --latency "$2" | awk -v name="$1" -v out="$data/rps" '
+run() { # NAME CONNECTIONS URL: prints a line of figures, appends the req/s to $data/rps
+    wrk -t2 -c"$2" -d"${seconds}s" --latency "$3" | awk -v name="$1" -v c="$2" -v out="$data/rps" '
         /Requests\/sec/ { rps = $2 }
         /^ +50%/ { p50 = $2 }
         /^ +99%/ { p99 = $2 }
-        END { printf "%-28s %10s req/s   p50 %8s   p99 %8s\n", name, rps, p50, p99; print name, rps >> out }'
+        END { printf "%-28s c%-3s %10s req/s   p50 %8s   p99 %8s\n", name, c, rps, p50, p99; print name, c, rps >> out }'
 }
 # Alternate the two routes so that drift in the machine's speed hits both alike.
-for round in 1 2; do
-    run "bare route (round $round)" "http://127.0.0.1:$port/_stratus/health"
-    run "hello route (round $round)" "http://127.0.0.1:$port/hello/bench"
+for connections in 32 64; do
+    for round in 1 2; do
+        run "bare route (round $round)" "$connections" "http://127.0.0.1:$port/_stratus/health"
+        run "hello route (round $round)" "$connections" "http://127.0.0.1:$port/hello/bench"
+    done
 done
-awk '/^bare/ { bare += $NF } /^hello/ { hello += $NF } END { printf "hello / bare throughput: %.2f\n", hello / bare }' "$data/rps"
+awk '/^bare/ { bare[$(NF-1)] += $NF } /^hello/ { hello[$(NF-1)] += $NF }
+     END { for (c in bare) printf "hello / bare throughput at %s connections: %.2f\n", c, hello[c] / bare[c] }' "$data/rps"

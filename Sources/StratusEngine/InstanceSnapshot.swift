@@ -25,7 +25,9 @@ final class InstanceSnapshot {
 
     /// Reads `instance`'s state through the exports `layout` added. Nil if one is missing. A
     /// memory holding the same bytes as in `images` shares their pages instead of copying them.
-    init?(_ instance: Instance, _ layout: StateExports, like images: SnapshotImages) {
+    /// `releasing` gives the system back the memory's zero chunks: worth its system calls for
+    /// an instance made ahead in the background, not on a request's path.
+    init?(_ instance: Instance, _ layout: StateExports, like images: SnapshotImages, releasing: Bool) {
         let known = images.first
         var memories: [MemoryImage] = []
         for (index, name) in layout.memories.enumerated() {
@@ -37,6 +39,7 @@ final class InstanceSnapshot {
                 Self.pages(of: memory)
             }
             memories.append(MemoryImage(memory: memory, byteCount: byteCount, pages: pages))
+            if releasing { Self.releaseZeroChunks(memory) }
         }
         if known == nil { images.remember(memories.map { SnapshotImages.Image(byteCount: $0.byteCount, pages: $0.pages) }) }
         var globals: [(Global, Value)] = []
@@ -78,14 +81,52 @@ final class InstanceSnapshot {
     }
 
     private static let zeroPage = [UInt8](repeating: 0, count: pageSize)
+    /// What restore compares and copies at a time: a page of the system's, so that one the
+    /// invocation did not write is only read, and one never written stays unmapped.
+    private static let chunk = 4096
+
+    /// Gives the system back the chunks of `memory` that hold only zeros: they read as zeros
+    /// until written and cost nothing meanwhile. A new instance's memory comes from the heap,
+    /// resident where the heap was used before, so an idle instance would otherwise hold all of it.
+    private static func releaseZeroChunks(_ memory: Memory) {
+        guard memory.byteCount > 0 else { return }
+        memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { bytes in
+            let base = Int(bitPattern: bytes.baseAddress!)
+            // Whole system pages inside the memory only: the heap's own bookkeeping lies outside.
+            var offset = (chunk - base % chunk) % chunk
+            var run: (start: Int, end: Int)?
+            func flush() {
+                if let run { madvise(bytes.baseAddress! + run.start, run.end - run.start, MADV_DONTNEED) }
+                run = nil
+            }
+            while offset + chunk <= bytes.count {
+                zeroPage.withUnsafeBytes { zero in
+                    if memcmp(bytes.baseAddress! + offset, zero.baseAddress!, chunk) == 0 {
+                        run = (run?.start ?? offset, offset + chunk)
+                    } else {
+                        flush()
+                    }
+                }
+                offset += chunk
+            }
+            flush()
+        }
+    }
+
+    /// Copies the chunks of `source` that differ from `target`'s.
+    private static func copyChanged(from source: UnsafeRawBufferPointer, to target: UnsafeMutableRawBufferPointer) {
+        for offset in stride(from: 0, to: source.count, by: chunk) where memcmp(source.baseAddress! + offset, target.baseAddress! + offset, chunk) != 0 {
+            (target.baseAddress! + offset).copyMemory(from: source.baseAddress! + offset, byteCount: chunk)
+        }
+    }
 
     /// Bytes of memory the instance holds, for the pools' budget.
     var memoryBytes: Int {
         memories.reduce(0) { $0 + $1.memory.byteCount }
     }
 
-    /// Puts the instance back to the snapshot; false when it cannot be (its memory grew past the
-    /// allowance), and then it must not be used again.
+    /// Puts the instance back to the snapshot, copying only the chunks that changed; false when
+    /// it cannot be (its memory grew past the allowance), and then it must not be used again.
     func restore() -> Bool {
         for image in memories where image.memory.byteCount > image.byteCount + Self.growthAllowance {
             return false
@@ -96,11 +137,7 @@ final class InstanceSnapshot {
                 for page in 0..<(image.byteCount / Self.pageSize) {
                     let start = page * Self.pageSize
                     let target = UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + Self.pageSize)])
-                    if let saved = image.pages[page] {
-                        saved.withUnsafeBytes { target.copyMemory(from: $0) }
-                    } else {
-                        target.initializeMemory(as: UInt8.self, repeating: 0)
-                    }
+                    (image.pages[page] ?? Self.zeroPage).withUnsafeBytes { Self.copyChanged(from: $0, to: target) }
                 }
                 if bytes.count > image.byteCount {
                     UnsafeMutableRawBufferPointer(rebasing: bytes[image.byteCount...]).initializeMemory(as: UInt8.self, repeating: 0)

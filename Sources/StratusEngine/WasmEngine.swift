@@ -409,7 +409,7 @@ public final class WasmEngine: Sendable {
                 context.begin(invocation, host: host)
             }
             if let state = compiled.state, live.files.isPristine {
-                live.snapshot = InstanceSnapshot(instance, state, like: compiled.images)
+                live.snapshot = InstanceSnapshot(instance, state, like: compiled.images, releasing: ahead)
                 limiter.grewTable = false
             }
         } catch {
