@@ -234,7 +234,13 @@ public final class Platform: Sendable {
             state.apps[name] = nil
             state.reindex()
         }
+        forgetPace(of: name)
         releaseUnusedModules()
+    }
+
+    /// A new version of an app, or its removal, starts its functions' paces afresh.
+    private func forgetPace(of app: String) {
+        pace.withLock { pace in pace = pace.filter { !$0.key.hasPrefix(app + "/") } }
     }
 
     /// The cron triggers of an app, each first due at its next tick after `date`.
@@ -334,6 +340,7 @@ public final class Platform: Sendable {
             return true
         }
         guard installed else { return }
+        forgetPace(of: app.name)
         for function in app.manifest.functions {
             guard let module = app.module(for: function.name) else { continue }
             engine.prewarm(module, invocation(of: function, in: app, input: [], context: [:], deadline: nil))

@@ -79,7 +79,7 @@ public final class WorkerPool: TaskExecutor, Sendable {
             }
         }
         state.withLock { $0.blocking += 1 }
-        defer { release(blocking: true) }
+        defer { release() }
         return try work()
     }
 
@@ -123,9 +123,9 @@ public final class WorkerPool: TaskExecutor, Sendable {
     }
 
     /// Gives a slot back, to the first waiter if there is one.
-    private func release(blocking: Bool) {
+    private func release() {
         let (next, wake) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Int?) in
-            if blocking { state.blocking -= 1 }
+            state.blocking -= 1
             switch state.waiting.pop() {
             case nil:
                 state.freeSlots += 1
@@ -149,7 +149,7 @@ public final class WorkerPool: TaskExecutor, Sendable {
     private func schedule(_ job: @escaping Job, _ state: inout State) -> Int? {
         push(.job { [self] in
             job()
-            release(blocking: true)
+            release()
         }, &state)
     }
 
