@@ -106,7 +106,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configuration()
-        var logger = Logger(label: "stratus")
+        var logger = Logger(label: "stratus", factory: ServerLogHandler.init)
         logger.logLevel = .info
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         // Before the store opens: a bad certificate or key stops the start with nothing begun.
