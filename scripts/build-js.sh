@@ -30,18 +30,7 @@ c_stack_kib=$((stack_kib / 4 > 256 ? stack_kib / 4 : 256))
 
 # --- Toolchain and packages -------------------------------------------------------------
 
-if [[ -x /opt/swift/usr/bin/clang ]]; then
-    cc=/opt/swift/usr/bin/clang
-elif command -v clang >/dev/null 2>&1; then
-    cc="$(command -v clang)"
-else
-    echo "error: no clang found (looked for /opt/swift/usr/bin/clang and clang on PATH)" >&2
-    exit 1
-fi
-
-find_rt() {
-    compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' | sort -V | head -1 || true
-}
+source "$(dirname "${BASH_SOURCE[0]}")/wasm-toolchain.sh"
 
 missing=()
 [[ -f /usr/lib/wasm32-wasi/libc.a ]] || missing+=(wasi-libc)

@@ -33,19 +33,7 @@ fi
 
 # --- Toolchain --------------------------------------------------------------------------
 
-if [[ -x /opt/swift/usr/bin/clang ]]; then
-    cc=/opt/swift/usr/bin/clang
-elif command -v clang >/dev/null 2>&1; then
-    cc="$(command -v clang)"
-else
-    echo "error: no clang found (looked for /opt/swift/usr/bin/clang and clang on PATH)" >&2
-    exit 1
-fi
-
-find_rt() {
-    # The compiler-rt builtins for wasm32 (from libclang-rt-dev-wasm32), empty if absent.
-    compgen -G '/usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a' | sort -V | head -1 || true
-}
+source "$(dirname "${BASH_SOURCE[0]}")/wasm-toolchain.sh"
 
 # clang++ is the same driver in C++ mode.
 cxx="$(dirname "$cc")/clang++"
