@@ -275,8 +275,6 @@ public final class WasmEngine: Sendable {
         return output
     }
 
-    /// Idle instances are kept per function of an app, as the function's limits and name
-    /// (standard WASI `argv[0]`) are its own.
     /// A trap as the caller hears of it. The JavaScript runner logs an uncaught error as
     /// `JavaScript error: MESSAGE` before it traps: that message is the failure's.
     private static func failure(_ error: any Error, _ logs: [LogLine], _ limits: InvocationLimits, during stage: String?) -> InvocationFailure {
@@ -290,6 +288,8 @@ public final class WasmEngine: Sendable {
         return InvocationFailure(StratusError(trap.kind, code: trap.code, "in \(stage): \(trap.message)"), logs: logs)
     }
 
+    /// Idle instances are kept per function of an app, as the function's limits and name
+    /// (standard WASI `argv[0]`) are its own.
     private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> String {
         "\(invocation.context["app"] ?? "")/\(invocation.functionName)#\(compiled.key)"
     }
