@@ -7,6 +7,15 @@ import Synchronization
 final class InstancePool: Sendable {
     typealias Settings = PoolSettings
 
+    /// Whose instances a pool holds: a function of an app (its limits and name are its own)
+    /// and the compiled module they are made from. Fields, not one string, so that an
+    /// invocation builds no string to find its pool.
+    struct Key: Hashable {
+        let app: String
+        let function: String
+        let module: String
+    }
+
     private struct Idle {
         let live: LiveInstance
         let bytes: Int
@@ -23,7 +32,7 @@ final class InstancePool: Sendable {
 
     private struct State: @unchecked Sendable {
         // An instance is either here, owned by the pool, or checked out by one thread.
-        var idle: [String: [Idle]] = [:]
+        var idle: [Key: [Idle]] = [:]
         var bytes = 0
     }
 
@@ -36,7 +45,7 @@ final class InstancePool: Sendable {
 
     /// An idle instance of `key`, the one used last (its memory is likeliest in cache), and how
     /// many stay idle after it.
-    func checkout(_ key: String) -> (live: LiveInstance?, left: Int) {
+    func checkout(_ key: Key) -> (live: LiveInstance?, left: Int) {
         let (handoff, left) = state.withLock { state in
             guard let idle = state.idle[key]?.popLast() else { return (Handoff([]), 0) }
             state.bytes -= idle.bytes
@@ -45,9 +54,10 @@ final class InstancePool: Sendable {
         return (handoff.instances.first, left)
     }
 
-    /// Keeps `live`, already put back to its snapshot, unless the pool is full; closes what it
-    /// lets go (outside the lock: closing a WASI bridge does work).
-    func checkin(_ key: String, _ live: LiveInstance, bytes: Int) {
+    /// Keeps `live`, already put back to its snapshot, unless the pool is full, and lets go of
+    /// the function's instances idle too long (other functions' wait for `trim`); closes what
+    /// it lets go outside the lock, as closing a WASI bridge does work.
+    func checkin(_ key: Key, _ live: LiveInstance, bytes: Int) {
         let now = ContinuousClock.now
         let handoff = Handoff([live])
         let dropped = state.withLock { state in
@@ -58,7 +68,7 @@ final class InstancePool: Sendable {
             } else {
                 refused = handoff
             }
-            var dropped = Self.expire(&state, now: now, timeout: settings.idleTimeout)
+            var dropped = Self.expire(key, in: &state, now: now, timeout: settings.idleTimeout)
             dropped.instances += refused.instances
             return dropped
         }
@@ -70,18 +80,22 @@ final class InstancePool: Sendable {
         state.withLock { state in (state.idle.values.reduce(0) { $0 + $1.count }, state.bytes) }
     }
 
-    func idleCount(_ key: String) -> Int {
+    func idleCount(_ key: Key) -> Int {
         state.withLock { $0.idle[key]?.count ?? 0 }
     }
 
     /// Lets go of instances idle too long.
     func trim() {
         let now = ContinuousClock.now
-        state.withLock { Self.expire(&$0, now: now, timeout: settings.idleTimeout) }.close()
+        state.withLock { state in
+            var dropped = Handoff([])
+            for key in state.idle.keys { dropped.instances += Self.expire(key, in: &state, now: now, timeout: settings.idleTimeout).instances }
+            return dropped
+        }.close()
     }
 
     /// Lets go of every instance whose key `keep` refuses (functions no longer deployed).
-    func retain(where keep: (String) -> Bool) {
+    func retain(where keep: (Key) -> Bool) {
         state.withLock { state in
             var dropped = Handoff([])
             for (key, idle) in state.idle where !keep(key) {
@@ -93,17 +107,14 @@ final class InstancePool: Sendable {
         }.close()
     }
 
-    /// Removes instances idle longer than `timeout`, keeping the newest of each function.
-    private static func expire(_ state: inout State, now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
-        var dropped = Handoff([])
-        for (key, idle) in state.idle where idle.count > 1 && now - idle[0].since > timeout {
-            // Oldest first: the list grows at its end.
-            let stale = idle.dropLast().prefix { now - $0.since > timeout }
-            dropped.instances += stale.map(\.live)
-            state.bytes -= stale.reduce(0) { $0 + $1.bytes }
-            state.idle[key] = Array(idle.dropFirst(stale.count))
-        }
-        return dropped
+    /// Removes `key`'s instances idle longer than `timeout`, keeping its newest.
+    private static func expire(_ key: Key, in state: inout State, now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
+        guard let idle = state.idle[key], idle.count > 1, now - idle[0].since > timeout else { return Handoff([]) }
+        // Oldest first: the list grows at its end.
+        let stale = idle.dropLast().prefix { now - $0.since > timeout }
+        state.bytes -= stale.reduce(0) { $0 + $1.bytes }
+        state.idle[key] = Array(idle.dropFirst(stale.count))
+        return Handoff(stale.map(\.live))
     }
 }
 

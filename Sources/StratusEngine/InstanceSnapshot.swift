@@ -120,6 +120,16 @@ final class InstanceSnapshot {
         }
     }
 
+    /// Zeroes the chunks of `target` that are not all zero. Each is compared with the same
+    /// chunk of zeros, which stays in the first-level cache, so only `target` is streamed.
+    private static func zeroChanged(_ target: UnsafeMutableRawBufferPointer) {
+        zeroPage.withUnsafeBytes { zero in
+            for offset in stride(from: 0, to: target.count, by: chunk) where memcmp(zero.baseAddress!, target.baseAddress! + offset, chunk) != 0 {
+                (target.baseAddress! + offset).initializeMemory(as: UInt8.self, repeating: 0, count: chunk)
+            }
+        }
+    }
+
     /// Bytes of memory the instance holds, for the pools' budget.
     var memoryBytes: Int {
         memories.reduce(0) { $0 + $1.memory.byteCount }
@@ -137,7 +147,11 @@ final class InstanceSnapshot {
                 for page in 0..<(image.byteCount / Self.pageSize) {
                     let start = page * Self.pageSize
                     let target = UnsafeMutableRawBufferPointer(rebasing: bytes[start..<(start + Self.pageSize)])
-                    (image.pages[page] ?? Self.zeroPage).withUnsafeBytes { Self.copyChanged(from: $0, to: target) }
+                    if let saved = image.pages[page] {
+                        saved.withUnsafeBytes { Self.copyChanged(from: $0, to: target) }
+                    } else {
+                        Self.zeroChanged(target)
+                    }
                 }
                 if bytes.count > image.byteCount {
                     UnsafeMutableRawBufferPointer(rebasing: bytes[image.byteCount...]).initializeMemory(as: UInt8.self, repeating: 0)

@@ -15,6 +15,8 @@ final class LiveInstance {
     let stacks: StackPool
     /// Set once instantiation succeeded.
     var instance: Instance!
+    /// The export each invocation runs, looked up once.
+    var entry: Function?
     /// The state right after set-up, when the instance is pooled.
     var snapshot: InstanceSnapshot?
     /// Instances of bound functions, by function name, made on first use.

@@ -202,7 +202,8 @@ public final class WasmEngine: Sendable {
     /// Forgets compiled modules that no deployed app uses any more.
     public func retainModules(_ hashes: Set<String>) {
         cache.retain(only: hashes)
-        pool.retain { key in hashes.contains { key.contains("#\($0)#") } }
+        // A module's key starts with its hash.
+        pool.retain { key in hashes.contains { key.module.hasPrefix("\($0)#") } }
     }
 
     /// How many instances the engine has made (each a cold start: translation included).
@@ -245,7 +246,7 @@ public final class WasmEngine: Sendable {
             } else {
                 live = try instantiate(compiled, GuestContext(invocation: invocation, host: host, limits: limits))
             }
-            guard let live, let entry = live.instance.exports[function: compiled.entry.name] else {
+            guard let live, let entry = live.entry else {
                 throw StratusError(.internalFailure, code: "entry_missing", "entry \(compiled.entry.name) vanished")
             }
             counted = live.context.memory?.byteCount ?? 0
@@ -290,8 +291,8 @@ public final class WasmEngine: Sendable {
 
     /// Idle instances are kept per function of an app, as the function's limits and name
     /// (standard WASI `argv[0]`) are its own.
-    private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> String {
-        "\(invocation.context["app"] ?? "")/\(invocation.functionName)#\(compiled.key)"
+    private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> InstancePool.Key {
+        InstancePool.Key(app: invocation.context["app"] ?? "", function: invocation.functionName, module: compiled.key)
     }
 
     /// Gives a pooled instance `limits`: its time budget, and a memory cap it must already fit.
@@ -305,7 +306,7 @@ public final class WasmEngine: Sendable {
 
     /// Puts an instance that served an invocation back to its snapshot and into the pool, or
     /// lets it go when its state cannot be put back.
-    private func release(_ live: LiveInstance, _ key: String) {
+    private func release(_ live: LiveInstance, _ key: InstancePool.Key) {
         guard let snapshot = live.snapshot, live.files.isPristine, !live.limiter.grewTable, snapshot.restore() else {
             live.close()
             return
@@ -392,6 +393,7 @@ public final class WasmEngine: Sendable {
             }
             let instance = try compiled.module.instantiate(store: store, imports: imports)
             live.instance = instance
+            live.entry = instance.exports[function: compiled.entry.name]
             context.memory = instance.exports[memory: "memory"]
             if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
                 _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }

@@ -2,8 +2,9 @@ import StratusEngine
 import StratusModel
 import StratusStore
 
-/// An app version ready to serve: its record, parsed manifest and compiled modules.
-public struct DeployedApp: Sendable {
+/// An app version ready to serve: its record, parsed manifest and compiled modules. A class:
+/// every invocation passes it along, and a struct of this size costs a dozen retains a copy.
+public final class DeployedApp: Sendable {
     public let record: AppRecord
     public let manifest: AppManifest
     /// Function name → its compiled module.
@@ -12,6 +13,13 @@ public struct DeployedApp: Sendable {
     let files: AppFiles?
 
     public var name: String { record.name }
+
+    init(record: AppRecord, manifest: AppManifest, modules: [String: CompiledModule], files: AppFiles?) {
+        self.record = record
+        self.manifest = manifest
+        self.modules = modules
+        self.files = files
+    }
 
     public func module(for function: String) -> CompiledModule? { modules[function] }
 

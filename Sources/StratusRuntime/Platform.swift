@@ -456,7 +456,6 @@ public final class Platform: Sendable {
         let invocation = invocation(of: spec, in: app, input: input, context: context, deadline: at.deadline)
         let host = InvocationServices(platform: self, app: app, function: spec, depth: at.depth, deadline: invocation.limits.deadline)
         let id = invocation.context["invocation"]!
-        let label = "\(app.name)/\(spec.name) \(id)"
         let (start, clock) = (Date(), ContinuousClock.now)
         running.add(1)
         var result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
@@ -471,13 +470,15 @@ public final class Platform: Sendable {
                                       result: result, maxLogBytes: invocations.maxLogBytes)
         invocations.add(record)
         metrics.invocation(app: app.name, function: spec.name, trigger: trigger, outcome: record.outcome, duration: duration)
+        // Made only when there is something to log: most invocations log nothing.
+        func label() -> String { "\(app.name)/\(spec.name) \(id)" }
         switch result {
         case .success(let output):
-            log(output.logs, of: label)
+            if !output.logs.isEmpty { log(output.logs, of: label()) }
             return output
         case .failure(let error):
-            log(error.logs, of: label)
-            logger.warning("\(label): \(error.error)")
+            log(error.logs, of: label())
+            logger.warning("\(label()): \(error.error)")
             throw error
         }
     }
@@ -488,6 +489,7 @@ public final class Platform: Sendable {
     func invocation(of function: FunctionSpec, in app: DeployedApp, input: [UInt8], context extra: [String: String],
                     deadline: ContinuousClock.Instant?) -> Invocation {
         var context = extra
+        context.reserveCapacity(extra.count + 4 + app.manifest.variables.count)
         context["app"] = app.name
         context["function"] = function.name
         context["invocation"] = Self.newInvocationID()

@@ -10,9 +10,33 @@ public final class PlatformMetrics: Sendable {
     public static let instantiationDuration = "stratus_instantiation_duration_seconds"
     public static let kvOperations = "stratus_kv_operations_total"
 
+    /// A metric and its label values, in their order: fields rather than one joined string,
+    /// so that finding a handle builds no string.
+    private struct Key: Hashable {
+        let label: String
+        let values: (String, String, String, String)
+
+        init(_ label: String, _ dimensions: KeyValuePairs<String, String>) {
+            self.label = label
+            func value(_ index: Int) -> String { index < dimensions.count ? dimensions[index].value : "" }
+            values = (value(0), value(1), value(2), value(3))
+            precondition(dimensions.count <= 4, "a metric has at most four labels")
+        }
+
+        static func == (a: Key, b: Key) -> Bool { a.label == b.label && a.values == b.values }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(label)
+            hasher.combine(values.0)
+            hasher.combine(values.1)
+            hasher.combine(values.2)
+            hasher.combine(values.3)
+        }
+    }
+
     private let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: Timer]>([:])
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[Key: Timer]>([:])
 
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.factory = factory
@@ -35,7 +59,7 @@ public final class PlatformMetrics: Sendable {
     }
 
     private func counter(_ label: String, _ dimensions: KeyValuePairs<String, String>) -> Counter {
-        let key = Self.key(label, dimensions)
+        let key = Key(label, dimensions)
         return counters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(label: label, dimensions: dimensions.map { ($0.key, $0.value) }, factory: factory)
@@ -45,17 +69,13 @@ public final class PlatformMetrics: Sendable {
     }
 
     private func timer(_ label: String, _ dimensions: KeyValuePairs<String, String>) -> Timer {
-        let key = Self.key(label, dimensions)
+        let key = Key(label, dimensions)
         return timers.withLock { timers in
             if let timer = timers[key] { return timer }
             let timer = Timer(label: label, dimensions: dimensions.map { ($0.key, $0.value) }, factory: factory)
             timers[key] = timer
             return timer
         }
-    }
-
-    private static func key(_ label: String, _ dimensions: KeyValuePairs<String, String>) -> String {
-        dimensions.reduce(label) { $0 + "\u{0}" + $1.value }
     }
 }
 

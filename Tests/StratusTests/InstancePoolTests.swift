@@ -133,6 +133,19 @@ import Testing
         #expect(engine.idleInstances(compiled, app: "a", function: "snoop") >= 1)
     }
 
+    @Test("the pools of modules no deployed app uses any more are let go")
+    func poolsOfRetiredModulesAreLetGo() throws {
+        let engine = Self.engine()
+        let invocation = Invocation(input: [], context: ["app": "a", "function": "f"])
+        let kept = try WATGuest.compile(#"(module (memory (export "memory") 1) (func (export "handle")))"#, engine: engine)
+        let retired = try WATGuest.compile(#"(module (memory (export "memory") 1) (func (export "handle") (nop)))"#, engine: engine)
+        for compiled in [kept, retired] { _ = try engine.invoke(compiled, invocation, host: EngineHostDouble.denying) }
+        #expect(engine.idleInstances(retired, app: "a", function: "f") == 1)
+        engine.retainModules([kept.sha256])
+        #expect(engine.idleInstances(kept, app: "a", function: "f") == 1)
+        #expect(engine.idleInstances(retired, app: "a", function: "f") == 0)
+    }
+
     @Test("instances idle longer than the idle timeout are let go, down to one")
     func idleInstancesAreTrimmed() async throws {
         var limits = EngineLimits()
