@@ -1,7 +1,8 @@
 import WasmKit
 
-/// A module parsed and validated once, at deploy, and shared by every invocation.
-public struct CompiledModule: Sendable {
+/// A module parsed and validated once, at deploy, and shared by every invocation. A class:
+/// every invocation looks it up, and copying a struct of this size costs a retain a field.
+public final class CompiledModule: Sendable {
     /// How the module is started.
     public enum Entry: Sendable, Equatable {
         /// An export with no parameters using the `stratus` ABI (`handle` or a named one).
@@ -57,6 +58,19 @@ public struct CompiledModule: Sendable {
             self.export = export
             self.input = input
         }
+    }
+
+    init(sha256: String, key: String, entry: Entry, wasiImports: Set<String>, bindings: [Binding], exports: [String: FunctionType],
+         module: Module, state: StateExports?, setup: Setup?) {
+        self.sha256 = sha256
+        self.key = key
+        self.entry = entry
+        self.wasiImports = wasiImports
+        self.bindings = bindings
+        self.exports = exports
+        self.module = module
+        self.state = state
+        self.setup = setup
     }
 
     /// The same module with `setup`, known to the pools by `key`.

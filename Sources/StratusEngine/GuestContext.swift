@@ -121,10 +121,13 @@ final class GuestContext {
         withGuestBytes(ptr, len) { Array($0) }
     }
 
-    /// Guest text: nil when out of bounds or not UTF-8.
+    /// Guest text: nil when out of bounds or not UTF-8. Read in place, without a copy first;
+    /// ASCII (names, header values) skips the general validation, which costs more.
     func readString(_ ptr: UInt32, _ len: UInt32) -> String? {
-        guard let bytes = readBytes(ptr, len) else { return nil }
-        return String(validating: bytes, as: UTF8.self)
+        withGuestBytes(ptr, len) { bytes in
+            let bytes = UnsafeRawBufferPointer(bytes)
+            return bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+        } ?? nil
     }
 
     /// Writes a little-endian `u32` into guest memory; false when out of bounds.

@@ -5,8 +5,11 @@ import StratusModel
 /// Reads request bodies up to a limit, answering 413 past it without reading the rest.
 enum BodyReader {
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
-        let tooLarge = StratusError(.tooLarge, code: "body_too_large",
-                                    "the request body is larger than the limit of \(limit) bytes; send less, or raise the server's limit")
+        // Made only when needed: its message is formatted text, and nearly every body fits.
+        var tooLarge: StratusError {
+            StratusError(.tooLarge, code: "body_too_large",
+                         "the request body is larger than the limit of \(limit) bytes; send less, or raise the server's limit")
+        }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
         do {
             return try await request.body.collect(upTo: limit)

@@ -53,11 +53,12 @@ public struct StratusResponder: HTTPResponder {
                                                                          rest: match.parameters["path"] ?? "")
         case .found(let match):
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
-            var context: [String: String] = [
-                "method": method,
-                "path": path,
-                "query": request.uri.query ?? "",
-            ]
+            var context: [String: String] = [:]
+            // The platform adds its own few; reserved at once rather than grown twice.
+            context.reserveCapacity(request.headers.count + match.parameters.count + 12)
+            context["method"] = method
+            context["path"] = path
+            context["query"] = request.uri.query ?? ""
             for field in request.headers {
                 let key = "header." + field.name.canonicalName
                 context[key] = context[key].map { "\($0), \(field.value)" } ?? field.value

@@ -393,7 +393,7 @@ public final class Platform: Sendable {
             let result: Result<InvocationOutput, any Error>
             do {
                 result = .success(try await pool.run { [context] in
-                    try self.paced(key, limits) { try self.execute(app, name, input: input, context: context, at) }
+                    try self.paced(key, limits) { try self.execute(app, callable, input: input, context: context, at) }
                 })
             } catch {
                 result = .failure(error)
@@ -403,7 +403,7 @@ public final class Platform: Sendable {
         }
         return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
             pool.submit { [context] in
-                let result = Result { try self.paced(key, limits) { try self.execute(app, name, input: input, context: context, at) } }
+                let result = Result { try self.paced(key, limits) { try self.execute(app, callable, input: input, context: context, at) } }
                 self.gate.leave(key)
                 done(result)
             }
@@ -427,11 +427,17 @@ public final class Platform: Sendable {
     /// sequence, or a plan's parts (on this thread and helpers of the pool). A failure is an
     /// ``InvocationFailure``. `at.deadline` is the caller's, which no callee outlives.
     func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], _ at: Position) throws -> InvocationOutput {
-        return switch app.manifest.callable(named: name) {
+        guard let callable = app.manifest.callable(named: name) else {
+            throw InvocationFailure(StratusError(.notFound, code: "function_not_found", "app `\(app.name)` has no function `\(name)`"), logs: [])
+        }
+        return try execute(app, callable, input: input, context: context, at)
+    }
+
+    private func execute(_ app: DeployedApp, _ callable: Callable, input: [UInt8], context: [String: String], _ at: Position) throws -> InvocationOutput {
+        switch callable {
         case .function(let spec): try run(app, spec, input: input, context: context, at)
         case .sequence(let sequence): try run(app, sequence, input: input, context: context, at)
         case .plan(let plan): try run(app, plan, input: input, context: context, at)
-        case nil: throw InvocationFailure(StratusError(.notFound, code: "function_not_found", "app `\(app.name)` has no function `\(name)`"), logs: [])
         }
     }
 

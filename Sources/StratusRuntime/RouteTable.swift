@@ -72,7 +72,9 @@ public struct RouteTable: Sendable {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: Set<String> = []
         var values: [Substring] = []
-        if let target = find(root, segments[...], method: method.uppercased(), values: &values, allowed: &allowed) {
+        // Methods nearly always come in capitals already; uppercasing allocates.
+        let method = method.utf8.contains(where: { (0x61...0x7A).contains($0) }) ? method.uppercased() : method
+        if let target = find(root, segments[...], method: method, values: &values, allowed: &allowed) {
             var parameters: [String: String] = [:]
             var index = 0
             for segment in target.route.segments {
