@@ -10,27 +10,17 @@ public final class PlatformMetrics: Sendable {
     public static let instantiationDuration = "stratus_instantiation_duration_seconds"
     public static let kvOperations = "stratus_kv_operations_total"
 
-    /// A metric and its label values, in their order: fields rather than one joined string,
-    /// so that finding a handle builds no string.
+    /// A metric and its label values, in their order (at most four): fields rather than one
+    /// joined string, so that finding a handle builds no string.
     private struct Key: Hashable {
         let label: String
-        let values: (String, String, String, String)
+        let first, second, third, fourth: String
 
         init(_ label: String, _ dimensions: KeyValuePairs<String, String>) {
-            self.label = label
-            func value(_ index: Int) -> String { index < dimensions.count ? dimensions[index].value : "" }
-            values = (value(0), value(1), value(2), value(3))
             precondition(dimensions.count <= 4, "a metric has at most four labels")
-        }
-
-        static func == (a: Key, b: Key) -> Bool { a.label == b.label && a.values == b.values }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(label)
-            hasher.combine(values.0)
-            hasher.combine(values.1)
-            hasher.combine(values.2)
-            hasher.combine(values.3)
+            func value(_ index: Int) -> String { index < dimensions.count ? dimensions[index].value : "" }
+            self.label = label
+            (first, second, third, fourth) = (value(0), value(1), value(2), value(3))
         }
     }
 

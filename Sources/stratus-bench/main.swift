@@ -79,12 +79,19 @@ let hello = ColdStartBench.Case(name: "hello", module: try module("samples/hello
                                context: ["param.name": "bench", "function": "hello"], rounds: 2_000)
 let uppercase = ColdStartBench.Case(name: "uppercase 1 KiB", module: try module("samples/uppercase/uppercase.wasm"), input: kib,
                                    context: ["function": "uppercase"], rounds: 500)
+// A Rust guest on the SDK: its memory starts at 1 MiB (Rust's default stack), which restore
+// compares. Only when scripts/build-rust.sh has built it (it needs a Rust toolchain).
+let rusty = FileManager.default.fileExists(atPath: "samples/rusty/rusty.wasm")
+    ? [ColdStartBench.Case(name: "rusty hello (Rust, 1 MiB memory)", module: try module("samples/rusty/rusty.wasm"), input: [],
+                           context: ["param.name": "bench", "method": "GET", "path": "/rusty/hello/bench", "trigger": "http",
+                                     "function": "hello", "var.greeting": "howdy"], rounds: 500)]
+    : []
 // Made only when selected: writing its text and assembling it takes seconds, which would swamp a profile of the others.
 let synthetic = selected("100 KB module")
     ? [ColdStartBench.Case(name: "100 KB module", module: try syntheticModule(bytes: 100_000), input: [],
                            context: ["function": "synthetic"], rounds: 100)]
     : []
-try ColdStartBench.run([hello, uppercase] + synthetic, selected: selected)
+try ColdStartBench.run([hello, uppercase] + rusty + synthetic, selected: selected)
 if selected("hello") { try ColdStartBench.coldStartRate(hello, threads: 2, seconds: 3) }
 try DensityBench.run(uppercase, functions: 1_000, selected: selected)
 try await KVBench.run(selected: selected)
