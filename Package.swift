@@ -36,10 +36,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        .target(name: "CDirtyPages"),
         .target(
             name: "StratusEngine",
             dependencies: [
                 "StratusModel",
+                "CDirtyPages",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WASI", package: "WasmKit"),

@@ -93,6 +93,7 @@ final class LiveInstance {
     }
 
     func close() {
+        snapshot?.stopTracking()
         for callee in bound.values { callee.close() }
         bound = [:]
         // The store's host functions hold the context, and the context its memory: break the cycle.

@@ -54,6 +54,56 @@ import Testing
         #expect(engine.idleInstances(compiled, app: "a", function: "snoop") == 1)
     }
 
+    /// 17 pages, past the size from which the kernel tracks which pages an invocation writes.
+    /// Answers 8 bytes at each of five places: the first bytes and the last (data, at the
+    /// memory's edges), the middle, across a 64 KiB page boundary, and where a host call writes;
+    /// then overwrites them all, the last through `buf_read`. Input `grow` also grows the memory.
+    static let largeSnoop = """
+    (module
+      (import "stratus" "input" (func $input (result i32)))
+      (import "stratus" "buf_read" (func $buf_read (param i32 i32 i32 i32) (result i32)))
+      (import "stratus" "buf_len" (func $buf_len (param i32) (result i32)))
+      (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
+      (memory (export "memory") 17)
+      (data (i32.const 0x10) "data-start")
+      (data (i32.const 0x10FFF0) "data-end")
+      (func $probe (param $at i32)
+        (drop (call $out_write (local.get $at) (i32.const 8)))
+        (i64.store (local.get $at) (i64.const 0x5EC2E75EC2E75EC2)))
+      (func (export "handle") (local $in i32)
+        (call $probe (i32.const 0x10))
+        (call $probe (i32.const 0x2007B))
+        (call $probe (i32.const 0x7FFFC))
+        (call $probe (i32.const 0x10FFF0))
+        (drop (call $out_write (i32.const 0x90000) (i32.const 8)))
+        (local.set $in (call $input))
+        (drop (call $buf_read (local.get $in) (i32.const 0) (i32.const 0x90000) (i32.const 8)))
+        (if (i32.eq (call $buf_len (local.get $in)) (i32.const 4))
+          (then (drop (memory.grow (i32.const 1))) (i64.store (i32.const 0x110008) (i64.const -1))))))
+    """
+
+    @Test("a large memory is put back exactly: pages the guest and a host call wrote, its edges, after it grew")
+    func largeMemoriesArePutBack() throws {
+        var limits = EngineLimits()
+        limits.pool.fillAhead = false
+        // One engine makes its instance on the request's path; the other ahead, which gives
+        // its zero pages back to the system, so the guest's writes there fall on unmapped pages.
+        let engines = [WasmEngine(limits: limits), WasmEngine()]
+        for engine in engines {
+            let compiled = try WATGuest.compile(Self.largeSnoop, engine: engine)
+            let invocation = { (input: String) in Invocation(input: Array(input.utf8), context: ["app": "a", "function": "large"]) }
+            engine.prewarm(compiled, invocation(""))
+            let ahead = engine !== engines[0]
+            while ahead, engine.idleInstances(compiled, app: "a", function: "large") == 0 { usleep(1000) }
+            let clean = Array("data-sta".utf8) + [UInt8](repeating: 0, count: 16) + Array("data-end".utf8) + [UInt8](repeating: 0, count: 8)
+            for input in ["password", "hunter22", "grow", "letmein!", "whatever"] {
+                let output = try engine.invoke(compiled, invocation(input), host: EngineHostDouble.denying)
+                #expect(output.body == clean, "after a secret, the next invocation saw \(output.body)")
+            }
+            if !ahead { #expect(engine.instancesMade == 1) }
+        }
+    }
+
     /// Its set-up keeps the input of the invocation that made the instance; each invocation
     /// answers what set-up left, then overwrites it.
     static let remembersFirstInput = """
