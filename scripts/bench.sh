@@ -13,8 +13,9 @@ scripts/setup.sh wrk
 STRATUS_BENCH_POSTGRES="$(scripts/postgres.sh)"
 export STRATUS_BENCH_POSTGRES
 scripts/build-samples.sh >/dev/null
-# The Rust guest's figures (a guest with 1 MiB of memory) need its toolchain, which the script installs.
+# The Rust guest and the JavaScript runner (guests with 1 MiB of memory and more) have their own builds.
 scripts/build-rust.sh >/dev/null
+scripts/build-js.sh >/dev/null
 swift build -c release --product stratus 2>&1 | tail -1
 swift build -c release --product stratus-bench 2>&1 | tail -1
 

@@ -13,6 +13,8 @@ enum ColdStartBench {
         let input: [UInt8]
         let context: [String: String]
         let rounds: Int
+        /// What each new instance runs before its snapshot (a JavaScript function's script).
+        var setup: CompiledModule.Setup? = nil
     }
 
     static func run(_ cases: [Case], selected: (String) -> Bool) throws {
@@ -22,8 +24,8 @@ enum ColdStartBench {
             fresh.pool.maxIdlePerFunction = 0
             let unpooled = WasmEngine(limits: fresh)
             let pooled = WasmEngine()
-            let freshModule = try unpooled.compile(item.module, path: item.name)
-            let pooledModule = try pooled.compile(item.module, path: item.name)
+            let freshModule = try unpooled.compile(item.module, path: item.name, setup: item.setup)
+            let pooledModule = try pooled.compile(item.module, path: item.name, setup: item.setup)
             for _ in 0..<10 {
                 _ = try unpooled.invoke(freshModule, invocation, host: NoHost())
                 _ = try pooled.invoke(pooledModule, invocation, host: NoHost())
@@ -42,7 +44,7 @@ enum ColdStartBench {
             var first: [Double] = []
             for _ in 0..<min(item.rounds, 30) {
                 let engine = WasmEngine()
-                let compiled = try engine.compile(item.module, path: item.name)
+                let compiled = try engine.compile(item.module, path: item.name, setup: item.setup)
                 engine.prewarm(compiled, invocation)
                 while engine.idleInstances(compiled, app: "", function: invocation.functionName) == 0 { usleep(200) }
                 first.append(try time { _ = try engine.invoke(compiled, invocation, host: NoHost()) })

@@ -86,12 +86,20 @@ let rusty = FileManager.default.fileExists(atPath: "samples/rusty/rusty.wasm")
                            context: ["param.name": "bench", "method": "GET", "path": "/rusty/hello/bench", "trigger": "http",
                                      "function": "hello", "var.greeting": "howdy"], rounds: 500)]
     : []
+// A JavaScript function: the Duktape runner with a script evaluated before the snapshot; its
+// memory grows past 1 MiB as the script is evaluated. Only when scripts/build-js.sh has built it.
+let script = "function handle() { stratus.header('Content-Type', 'text/plain'); stratus.write('Hello, ' + stratus.ctx('param.name') + '!'); }"
+let javascript = FileManager.default.fileExists(atPath: "js/stratus-js.wasm")
+    ? [ColdStartBench.Case(name: "js hello (JavaScript runner)", module: try module("js/stratus-js.wasm"), input: [],
+                           context: ["param.name": "bench", "function": "hello"], rounds: 300,
+                           setup: CompiledModule.Setup(export: "js_init", input: Array(script.utf8)))]
+    : []
 // Made only when selected: writing its text and assembling it takes seconds, which would swamp a profile of the others.
 let synthetic = selected("100 KB module")
     ? [ColdStartBench.Case(name: "100 KB module", module: try syntheticModule(bytes: 100_000), input: [],
                            context: ["function": "synthetic"], rounds: 100)]
     : []
-try ColdStartBench.run([hello, uppercase] + rusty + synthetic, selected: selected)
+try ColdStartBench.run([hello, uppercase] + rusty + javascript + synthetic, selected: selected)
 if selected("hello") { try ColdStartBench.coldStartRate(hello, threads: 2, seconds: 3) }
 try DensityBench.run(uppercase, functions: 1_000, selected: selected)
 try await KVBench.run(selected: selected)
