@@ -26,6 +26,9 @@ final class InstanceSnapshot {
     /// From this size on, restore copies back the pages written instead of comparing all: on
     /// this machine comparing costs about 15 µs a MiB, a page's first write about 1 µs.
     static let trackedMinimum = 512 << 10
+    /// Tracking stops for a memory once an invocation wrote more than this fraction of it
+    /// (1/20: a written page costs about 20 times what comparing one costs).
+    static let trackedMostWritten = 20
     private let globals: [(global: Global, value: Value)]
     private let tables: [(table: Table, elements: [Reference])]
 
@@ -166,17 +169,18 @@ final class InstanceSnapshot {
     }
 
     /// Puts a tracked memory back by copying the pages written and the untracked edges, then
-    /// counts those pages clean again; false when the kernel did not answer.
+    /// counts those pages clean again; nil when the kernel did not answer, else how many bytes
+    /// the invocation wrote (in whole pages).
     private static func restoreWritten(_ image: MemoryImage, _ bytes: UnsafeMutableRawBufferPointer, _ range: DirtyPageTracker.Range,
-                                       _ tracker: DirtyPageTracker) -> Bool {
-        guard let runs = tracker.written(range) else { return false }
+                                       _ tracker: DirtyPageTracker) -> Int? {
+        guard let runs = tracker.written(range) else { return nil }
         copy(image, into: bytes, 0..<range.start)
         copy(image, into: bytes, range.end..<bytes.count)
         for run in runs {
             copy(image, into: bytes, run)
-            guard tracker.arm(run, of: range) else { return false }
+            guard tracker.arm(run, of: range) else { return nil }
         }
-        return true
+        return runs.reduce(0) { $0 + $1.count }
     }
 
     /// Bytes of memory the instance holds, for the pools' budget.
@@ -196,7 +200,13 @@ final class InstanceSnapshot {
                 if let range = tracked[index], let tracker = DirtyPageTracker.shared {
                     // Unless it grew (and WasmKit moved it), only the pages written need copying back.
                     if bytes.count == image.byteCount, Int(bitPattern: bytes.baseAddress!) == range.base,
-                       Self.restoreWritten(image, bytes, range, tracker) {
+                       let written = Self.restoreWritten(image, bytes, range, tracker) {
+                        // A guest that writes much of its memory each time (a JavaScript heap)
+                        // costs more in page faults than comparing would: it is compared from now on.
+                        if written * Self.trackedMostWritten > bytes.count {
+                            tracker.untrack(range)
+                            tracked[index] = nil
+                        }
                         return
                     }
                     tracker.untrack(range)

@@ -55,9 +55,10 @@ import Testing
     }
 
     /// 17 pages, past the size from which the kernel tracks which pages an invocation writes.
-    /// Answers 8 bytes at each of five places: the first bytes and the last (data, at the
-    /// memory's edges), the middle, across a 64 KiB page boundary, and where a host call writes;
-    /// then overwrites them all, the last through `buf_read`. Input `grow` also grows the memory.
+    /// Answers 8 bytes at each of six places: the first bytes and the last (data, at the
+    /// memory's edges), two in the middle, across a 64 KiB page boundary, and where a host call writes;
+    /// then overwrites them all, the last through `buf_read`. Input `fill` also overwrites a
+    /// quarter of the memory (past what tracking its written pages pays for); `grow` grows it.
     static let largeSnoop = """
     (module
       (import "stratus" "input" (func $input (result i32)))
@@ -74,15 +75,18 @@ import Testing
         (call $probe (i32.const 0x10))
         (call $probe (i32.const 0x2007B))
         (call $probe (i32.const 0x7FFFC))
+        (call $probe (i32.const 0x50000))
         (call $probe (i32.const 0x10FFF0))
         (drop (call $out_write (i32.const 0x90000) (i32.const 8)))
         (local.set $in (call $input))
         (drop (call $buf_read (local.get $in) (i32.const 0) (i32.const 0x90000) (i32.const 8)))
         (if (i32.eq (call $buf_len (local.get $in)) (i32.const 4))
-          (then (drop (memory.grow (i32.const 1))) (i64.store (i32.const 0x110008) (i64.const -1))))))
+          (then (drop (memory.grow (i32.const 1))) (i64.store (i32.const 0x110008) (i64.const -1))))
+        (if (i32.eq (call $buf_len (local.get $in)) (i32.const 3))
+          (then (memory.fill (i32.const 0x30000) (i32.const 0x5E) (i32.const 0x40000))))))
     """
 
-    @Test("a large memory is put back exactly: pages the guest and a host call wrote, its edges, after it grew")
+    @Test("a large memory is put back exactly: pages the guest and a host call wrote, its edges, much of it, after it grew")
     func largeMemoriesArePutBack() throws {
         var limits = EngineLimits()
         limits.pool.fillAhead = false
@@ -95,8 +99,8 @@ import Testing
             engine.prewarm(compiled, invocation(""))
             let ahead = engine !== engines[0]
             while ahead, engine.idleInstances(compiled, app: "a", function: "large") == 0 { usleep(1000) }
-            let clean = Array("data-sta".utf8) + [UInt8](repeating: 0, count: 16) + Array("data-end".utf8) + [UInt8](repeating: 0, count: 8)
-            for input in ["password", "hunter22", "grow", "letmein!", "whatever"] {
+            let clean = Array("data-sta".utf8) + [UInt8](repeating: 0, count: 24) + Array("data-end".utf8) + [UInt8](repeating: 0, count: 8)
+            for input in ["password", "hunter22", "fil", "letmein!", "grow", "whatever"] {
                 let output = try engine.invoke(compiled, invocation(input), host: EngineHostDouble.denying)
                 #expect(output.body == clean, "after a secret, the next invocation saw \(output.body)")
             }
