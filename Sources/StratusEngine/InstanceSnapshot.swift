@@ -198,19 +198,16 @@ final class InstanceSnapshot {
             let memory = image.memory
             memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { bytes in
                 if let range = tracked[index], let tracker = DirtyPageTracker.shared {
-                    // Unless it grew (and WasmKit moved it), only the pages written need copying back.
-                    if bytes.count == image.byteCount, Int(bitPattern: bytes.baseAddress!) == range.base,
-                       let written = Self.restoreWritten(image, bytes, range, tracker) {
-                        // A guest that writes much of its memory each time (a JavaScript heap)
-                        // costs more in page faults than comparing would: it is compared from now on.
-                        if written * Self.trackedMostWritten > bytes.count {
-                            tracker.untrack(range)
-                            tracked[index] = nil
-                        }
-                        return
+                    // Unless it grew (WasmKit then moved it), only the pages written need copying back.
+                    let written = bytes.count == image.byteCount && Int(bitPattern: bytes.baseAddress!) == range.base
+                        ? Self.restoreWritten(image, bytes, range, tracker) : nil
+                    // Compared from now on when that could not be done, or when the guest wrote so much
+                    // (a JavaScript heap) that its page faults cost more than comparing would.
+                    if written.map({ $0 * Self.trackedMostWritten > bytes.count }) ?? true {
+                        tracker.untrack(range)
+                        tracked[index] = nil
                     }
-                    tracker.untrack(range)
-                    tracked[index] = nil
+                    if written != nil { return }
                 }
                 for page in 0..<(image.byteCount / Self.pageSize) {
                     let start = page * Self.pageSize
