@@ -11,7 +11,7 @@ final class DirtyPageTracker: Sendable {
 
     /// A tracked memory: its base address and the whole system pages inside it, as offsets
     /// from the base (the first and last partial pages are not tracked).
-    struct Range {
+    struct Region {
         let base: Int
         let start: Int
         let end: Int
@@ -32,23 +32,23 @@ final class DirtyPageTracker: Sendable {
     }
 
     /// Starts tracking the whole pages of `bytes`; nil when they are too few or the kernel refuses.
-    func track(_ bytes: UnsafeMutableRawBufferPointer) -> Range? {
+    func track(_ bytes: UnsafeMutableRawBufferPointer) -> Region? {
         guard let pointer = bytes.baseAddress else { return nil }
         let base = Int(bitPattern: pointer)
         let start = (base + Self.page - 1) / Self.page * Self.page - base
         let end = (base + bytes.count) / Self.page * Self.page - base
         guard end > start, stratus_dirty_track(tracker, UInt(base + start), UInt(end - start)) == 0 else { return nil }
-        return Range(base: base, start: start, end: end)
+        return Region(base: base, start: start, end: end)
     }
 
-    func untrack(_ range: Range) {
+    func untrack(_ range: Region) {
         _ = stratus_dirty_untrack(tracker, UInt(range.base + range.start), UInt(range.end - range.start))
     }
 
     /// The runs of pages written since `range` was tracked or last armed, as offsets from its
     /// base; nil when the kernel did not answer (then every page must be compared).
-    func written(_ range: Range) -> [Swift.Range<Int>]? {
-        var runs: [Swift.Range<Int>] = []
+    func written(_ range: Region) -> [Range<Int>]? {
+        var runs: [Range<Int>] = []
         var from = UInt(range.base + range.start)
         let end = UInt(range.base + range.end)
         var found = [UInt](repeating: 0, count: 128)
@@ -65,7 +65,7 @@ final class DirtyPageTracker: Sendable {
     }
 
     /// Counts `run` (offsets from `range`'s base) clean again; false when the kernel refused.
-    func arm(_ run: Swift.Range<Int>, of range: Range) -> Bool {
+    func arm(_ run: Range<Int>, of range: Region) -> Bool {
         stratus_dirty_arm(tracker, UInt(range.base + run.lowerBound), UInt(run.count)) == 0
     }
 

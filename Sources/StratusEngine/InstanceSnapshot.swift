@@ -22,7 +22,7 @@ final class InstanceSnapshot {
     private let memories: [MemoryImage]
     /// Per memory, its pages the kernel tracks writes to, when it is large enough to pay for
     /// the page fault each first write then costs; nil once the memory grew or moved.
-    private var tracked: [DirtyPageTracker.Range?]
+    private var tracked: [DirtyPageTracker.Region?]
     /// From this size on, restore copies back the pages written instead of comparing all: on
     /// this machine comparing costs about 15 µs a MiB, a page's first write about 1 µs.
     static let trackedMinimum = 512 << 10
@@ -39,7 +39,7 @@ final class InstanceSnapshot {
     init?(_ instance: Instance, _ layout: StateExports, like images: SnapshotImages, releasing: Bool) {
         let known = images.first
         var memories: [MemoryImage] = []
-        var tracked: [DirtyPageTracker.Range?] = []
+        var tracked: [DirtyPageTracker.Region?] = []
         for (index, name) in layout.memories.enumerated() {
             guard let memory = instance.exports[memory: name] else { return nil }
             let byteCount = memory.byteCount
@@ -142,7 +142,7 @@ final class InstanceSnapshot {
         }
     }
 
-    private static func track(_ memory: Memory) -> DirtyPageTracker.Range? {
+    private static func track(_ memory: Memory) -> DirtyPageTracker.Region? {
         guard let tracker = DirtyPageTracker.shared else { return nil }
         return memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { tracker.track($0) }
     }
@@ -171,7 +171,7 @@ final class InstanceSnapshot {
     /// Puts a tracked memory back by copying the pages written and the untracked edges, then
     /// counts those pages clean again; nil when the kernel did not answer, else how many bytes
     /// the invocation wrote (in whole pages).
-    private static func restoreWritten(_ image: MemoryImage, _ bytes: UnsafeMutableRawBufferPointer, _ range: DirtyPageTracker.Range,
+    private static func restoreWritten(_ image: MemoryImage, _ bytes: UnsafeMutableRawBufferPointer, _ range: DirtyPageTracker.Region,
                                        _ tracker: DirtyPageTracker) -> Int? {
         guard let runs = tracker.written(range) else { return nil }
         copy(image, into: bytes, 0..<range.start)

@@ -79,15 +79,15 @@ let hello = ColdStartBench.Case(name: "hello", module: try module("samples/hello
                                context: ["param.name": "bench", "function": "hello"], rounds: 2_000)
 let uppercase = ColdStartBench.Case(name: "uppercase 1 KiB", module: try module("samples/uppercase/uppercase.wasm"), input: kib,
                                    context: ["function": "uppercase"], rounds: 500)
-// A Rust guest on the SDK: its memory starts at 1 MiB (Rust's default stack), which restore
-// compares. Only when scripts/build-rust.sh has built it (it needs a Rust toolchain).
+// A Rust guest on the SDK: its memory starts at 1 MiB (Rust's default stack), large enough for
+// restore to copy back only the pages written. Only when scripts/build-rust.sh has built it.
 let rusty = FileManager.default.fileExists(atPath: "samples/rusty/rusty.wasm")
     ? [ColdStartBench.Case(name: "rusty hello (Rust, 1 MiB memory)", module: try module("samples/rusty/rusty.wasm"), input: [],
                            context: ["param.name": "bench", "method": "GET", "path": "/rusty/hello/bench", "trigger": "http",
                                      "function": "hello", "var.greeting": "howdy"], rounds: 500)]
     : []
-// A JavaScript function: the Duktape runner with a script evaluated before the snapshot; its
-// memory grows past 1 MiB as the script is evaluated. Only when scripts/build-js.sh has built it.
+// A JavaScript function: the Duktape runner with a script evaluated before the snapshot (448 KiB
+// of memory after it, and much of the heap written each time). Only when scripts/build-js.sh has built it.
 let script = "function handle() { stratus.header('Content-Type', 'text/plain'); stratus.write('Hello, ' + stratus.ctx('param.name') + '!'); }"
 let javascript = FileManager.default.fileExists(atPath: "js/stratus-js.wasm")
     ? [ColdStartBench.Case(name: "js hello (JavaScript runner)", module: try module("js/stratus-js.wasm"), input: [],
