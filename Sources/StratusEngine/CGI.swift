@@ -7,7 +7,7 @@ enum CGI {
     /// The app's variables by name, then the CGI variables, which win over a variable of the
     /// same name so a program can trust them.
     static func environment(for invocation: Invocation) -> [String: String] {
-        let context = invocation.context
+        let context = invocation.values
         var env: [String: String] = [:]
         for (key, value) in context where key.hasPrefix("var.") {
             env[String(key.dropFirst(4))] = value

@@ -37,7 +37,7 @@ extension GuestContext {
                       HeaderRules.isValidName(name), HeaderRules.isValidValue(value)
                 else { return ABICode.invalid.rawValue }
                 if handle == self.outputHandle {
-                    self.headers.append(Header(name, value))
+                    self.addHeader(Header(name, value))
                 } else {
                     self.setMeta(handle, "header.\(name.lowercased())", value)
                 }

@@ -4,21 +4,43 @@ import StratusModel
 public struct Invocation: Sendable {
     /// The request body, event payload or caller's input.
     public var input: [UInt8]
-    /// Context values for `ctx(name)`: `method`, `path`, `query`, `header.<name>`, `param.<name>`,
-    /// `trigger`, `app`, `function`, `invocation`, `var.<name>`.
+    /// The trigger's context values for `ctx(name)`: `method`, `path`, `query`, `header.<name>`,
+    /// `param.<name>`, `trigger`.
     public var context: [String: String]
+    /// Values every invocation of the function sees (`app`, `function`, `node`, `var.<name>`),
+    /// which win over `context`'s. Kept apart and shared, so that an invocation does not copy
+    /// them into a dictionary of its own.
+    public var shared: [String: String]
+    /// This invocation's id, `ctx("invocation")`.
+    public var id: String?
     public var limits: InvocationLimits
     /// The app's files a WASI guest reads at `/app`; nil: an empty folder.
     public var files: AppFiles?
 
-    public init(input: [UInt8], context: [String: String], limits: InvocationLimits = .generous, files: AppFiles? = nil) {
+    public init(input: [UInt8], context: [String: String], shared: [String: String] = [:], id: String? = nil,
+                limits: InvocationLimits = .generous, files: AppFiles? = nil) {
         self.input = input
         self.context = context
+        self.shared = shared
+        self.id = id
         self.limits = limits
         self.files = files
     }
 
-    public var functionName: String { context["function"] ?? "function" }
+    /// The value `ctx(name)` answers.
+    public func value(_ name: String) -> String? {
+        if name == "invocation", let id { return id }
+        return shared[name] ?? context[name]
+    }
+
+    /// Every value `ctx` answers, by name.
+    public var values: [String: String] {
+        var all = context.merging(shared) { $1 }
+        if let id { all["invocation"] = id }
+        return all
+    }
+
+    public var functionName: String { value("function") ?? "function" }
 }
 
 /// A response header.

@@ -14,12 +14,19 @@ final class OutputSink: Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
         state.withLock { body in
             guard body.count + bytes.count <= limit else { return false }
+            // Most bodies are small and come in a few writes: one allocation for them all.
+            if body.isEmpty { body.reserveCapacity(max(bytes.count, 256)) }
             body.append(contentsOf: bytes)
             return true
         }
     }
 
     var bytes: [UInt8] { state.withLock { $0 } }
+
+    /// Empties it for the next invocation (what it held lives on in that invocation's output).
+    func reset() {
+        state.withLock { $0 = [] }
+    }
 }
 
 /// Log lines of one invocation, bounded in total size.
@@ -50,4 +57,8 @@ final class LogSink: Sendable {
     }
 
     var lines: [LogLine] { state.withLock { $0.lines } }
+
+    func reset() {
+        state.withLock { $0 = State() }
+    }
 }

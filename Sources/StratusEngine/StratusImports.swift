@@ -35,7 +35,7 @@ extension GuestContext {
         case "ctx":
             body = { p in
                 guard let name = self.readString(p[0].i32, p[1].i32) else { return ABICode.invalid.rawValue }
-                guard let value = self.invocation.context[name] else { return ABICode.notFound.rawValue }
+                guard let value = self.invocation.value(name) else { return ABICode.notFound.rawValue }
                 return self.makeBuffer(Array(value.utf8))
             }
         case "out_write":
@@ -56,7 +56,7 @@ extension GuestContext {
                 guard let name = self.readString(p[0].i32, p[1].i32), let value = self.readString(p[2].i32, p[3].i32),
                       HeaderRules.isValidName(name), HeaderRules.isValidValue(value)
                 else { return ABICode.invalid.rawValue }
-                self.headers.append(Header(name, value))
+                self.addHeader(Header(name, value))
                 return 0
             }
         case "log":

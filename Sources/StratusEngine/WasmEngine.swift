@@ -292,7 +292,7 @@ public final class WasmEngine: Sendable {
     /// Idle instances are kept per function of an app, as the function's limits and name
     /// (standard WASI `argv[0]`) are its own.
     private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> InstancePool.Key {
-        InstancePool.Key(app: invocation.context["app"] ?? "", function: invocation.functionName, module: compiled.key)
+        InstancePool.Key(app: invocation.value("app") ?? "", function: invocation.functionName, module: compiled.key)
     }
 
     /// Gives a pooled instance `limits`: its time budget, and a memory cap it must already fit.
@@ -331,7 +331,7 @@ public final class WasmEngine: Sendable {
     public func prewarm(_ compiled: CompiledModule, _ invocation: Invocation) {
         guard compiled.state != nil, limits.pool.fillAhead, limits.pool.maxIdlePerFunction > 0 else { return }
         let key = Self.poolKey(compiled, invocation)
-        let placeholder = Invocation(input: [], context: ["app": invocation.context["app"] ?? "", "function": invocation.functionName],
+        let placeholder = Invocation(input: [], context: ["app": invocation.value("app") ?? "", "function": invocation.functionName],
                                      limits: InvocationLimits(timeout: invocation.limits.timeout, memoryBytes: invocation.limits.memoryBytes))
         fillQueue.async { [self] in
             guard pool.idleCount(key) == 0,
@@ -344,7 +344,7 @@ public final class WasmEngine: Sendable {
     /// Makes an instance of `invocation`'s function now, its set-up run, and keeps it for the
     /// first invocation: a set-up that fails (a script that does not evaluate) fails here.
     public func prepare(_ compiled: CompiledModule, _ invocation: Invocation) throws(InvocationFailure) {
-        let placeholder = Invocation(input: [], context: ["app": invocation.context["app"] ?? "", "function": invocation.functionName],
+        let placeholder = Invocation(input: [], context: ["app": invocation.value("app") ?? "", "function": invocation.functionName],
                                      limits: invocation.limits, files: invocation.files)
         let live: LiveInstance
         do {
@@ -401,8 +401,9 @@ public final class WasmEngine: Sendable {
             if let setup = compiled.setup, let function = instance.exports[function: setup.export] {
                 // The set-up sees its own input and no grants; the invocation's come back after it.
                 let (invocation, host) = (context.invocation, context.host)
-                context.begin(Invocation(input: setup.input, context: invocation.context, limits: invocation.limits, files: invocation.files),
-                              host: NoHost())
+                var setupInvocation = invocation
+                setupInvocation.input = setup.input
+                context.begin(setupInvocation, host: NoHost())
                 do {
                     _ = try live.stacks.withStack { try function.invoke([], on: &$0) }
                 } catch {

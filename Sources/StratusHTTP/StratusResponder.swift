@@ -65,7 +65,7 @@ public struct StratusResponder: HTTPResponder {
             }
             for (name, value) in match.parameters { context["param." + name] = value }
             let output = try await platform.invokeHTTP(app: match.app, function: match.function, input: Array(buffer: body),
-                                                       context: context)
+                                                       context: consume context)
             return Self.response(output, headOnly: request.method == .head)
         }
     }
@@ -73,6 +73,7 @@ public struct StratusResponder: HTTPResponder {
     /// A guest's output as an HTTP response.
     static func response(_ output: InvocationOutput, headOnly: Bool = false) -> Response {
         var headers = HTTPFields()
+        headers.reserveCapacity(output.headers.count)
         for header in output.headers {
             guard let name = HTTPFields.Element.Name(header.name) else { continue }
             headers.append(.init(name: name, value: header.value))

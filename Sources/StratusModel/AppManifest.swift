@@ -75,41 +75,107 @@ public struct StaticMount: Sendable, Equatable {
     }
 }
 
-/// One function of an app.
+/// One function of an app. Its fields live in one shared, copy-on-write object: a function's
+/// spec travels with each of its invocations, and copying a dozen fields cost as many retains.
 public struct FunctionSpec: Sendable, Equatable {
-    public var name: String
+    private final class Fields: @unchecked Sendable {
+        // Mutated only while uniquely referenced (see `fields`), so sharing is safe.
+        var name: String
+        var module: String
+        var entry: String?
+        var http: [RoutePattern]
+        var kv: [KVGrant]
+        var triggers: [Trigger]
+        var calls: [String]
+        var callers: [String]
+        var websocket: String?
+        var limits: Limits
+        var affinity: [String]
+
+        init(name: String, module: String, entry: String?, http: [RoutePattern], kv: [KVGrant], triggers: [Trigger],
+             calls: [String], callers: [String], websocket: String?, limits: Limits, affinity: [String]) {
+            (self.name, self.module, self.entry, self.http, self.kv, self.triggers) = (name, module, entry, http, kv, triggers)
+            (self.calls, self.callers, self.websocket, self.limits, self.affinity) = (calls, callers, websocket, limits, affinity)
+        }
+
+        func copy() -> Fields {
+            Fields(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers, calls: calls,
+                   callers: callers, websocket: websocket, limits: limits, affinity: affinity)
+        }
+    }
+
+    private var shared: Fields
+
+    /// The fields, to change: copied first when another spec shares them.
+    private var fields: Fields {
+        mutating get {
+            if !isKnownUniquelyReferenced(&shared) { shared = shared.copy() }
+            return shared
+        }
+    }
+
+    public var name: String {
+        get { shared.name }
+        set { fields.name = newValue }
+    }
     /// Path of the module in the app folder: `.wasm` or `.wat`.
-    public var module: String
+    public var module: String {
+        get { shared.module }
+        set { fields.module = newValue }
+    }
     /// The export to run; `nil` means `handle` if exported, else `_start`.
-    public var entry: String?
-    public var http: [RoutePattern]
+    public var entry: String? {
+        get { shared.entry }
+        set { fields.entry = newValue }
+    }
+    public var http: [RoutePattern] {
+        get { shared.http }
+        set { fields.http = newValue }
+    }
     /// What the function may do in its app's KV namespace.
-    public var kv: [KVGrant]
-    public var triggers: [Trigger]
-    public var calls: [String]
+    public var kv: [KVGrant] {
+        get { shared.kv }
+        set { fields.kv = newValue }
+    }
+    public var triggers: [Trigger] {
+        get { shared.triggers }
+        set { fields.triggers = newValue }
+    }
+    public var calls: [String] {
+        get { shared.calls }
+        set { fields.calls = newValue }
+    }
     /// Other apps (`app`) or their functions (`app/function`) that may call or spawn this one;
     /// functions of the same app need no entry.
-    public var callers: [String]
-    public var websocket: String?
-    public var limits: Limits
+    public var callers: [String] {
+        get { shared.callers }
+        set { fields.callers = newValue }
+    }
+    public var websocket: String? {
+        get { shared.websocket }
+        set { fields.websocket = newValue }
+    }
+    public var limits: Limits {
+        get { shared.limits }
+        set { fields.limits = newValue }
+    }
     /// Node tags or names: in a cluster its invocations and events run only on nodes with one of
     /// them (forwarded there from others). Empty: on any node.
-    public var affinity: [String]
+    public var affinity: [String] {
+        get { shared.affinity }
+        set { fields.affinity = newValue }
+    }
 
     public init(name: String, module: String, entry: String? = nil, http: [RoutePattern] = [],
                 kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [], callers: [String] = [],
                 websocket: String? = nil, limits: Limits = Limits(), affinity: [String] = []) {
-        self.name = name
-        self.module = module
-        self.entry = entry
-        self.http = http
-        self.kv = kv
-        self.triggers = triggers
-        self.calls = calls
-        self.callers = callers
-        self.websocket = websocket
-        self.limits = limits
-        self.affinity = affinity
+        shared = Fields(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers, calls: calls,
+                        callers: callers, websocket: websocket, limits: limits, affinity: affinity)
+    }
+
+    public static func == (lhs: FunctionSpec, rhs: FunctionSpec) -> Bool {
+        lhs.shared === rhs.shared || (lhs.name, lhs.module, lhs.entry, lhs.websocket, lhs.limits) == (rhs.name, rhs.module, rhs.entry, rhs.websocket, rhs.limits)
+            && (lhs.http, lhs.kv, lhs.triggers, lhs.calls, lhs.callers, lhs.affinity) == (rhs.http, rhs.kv, rhs.triggers, rhs.calls, rhs.callers, rhs.affinity)
     }
 }
 

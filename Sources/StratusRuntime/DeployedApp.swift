@@ -11,17 +11,26 @@ public final class DeployedApp: Sendable {
     let modules: [String: CompiledModule]
     /// The manifest's `files:` folder, which its WASI guests read at `/app`.
     let files: AppFiles?
+    /// Its functions, sequences and plans by name.
+    private let entries: [String: CallableEntry]
 
     public var name: String { record.name }
 
-    init(record: AppRecord, manifest: AppManifest, modules: [String: CompiledModule], files: AppFiles?) {
+    init(record: AppRecord, manifest: AppManifest, modules: [String: CompiledModule], files: AppFiles?, node: String) {
         self.record = record
         self.manifest = manifest
         self.modules = modules
         self.files = files
+        let names = manifest.functions.map(\.name) + manifest.sequences.map(\.name) + manifest.plans.map(\.name)
+        // The manifest's own lookup decides which of two like-named callables a name means.
+        entries = Dictionary(uniqueKeysWithValues: Set(names).compactMap { name in
+            manifest.callable(named: name).map { (name, CallableEntry($0, name: name, of: manifest, node: node)) }
+        })
     }
 
     public func module(for function: String) -> CompiledModule? { modules[function] }
+
+    func entry(named name: String) -> CallableEntry? { entries[name] }
 
     /// The names of its functions, sequences and plans, for messages.
     public var callableNames: [String] {

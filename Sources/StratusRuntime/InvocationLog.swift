@@ -23,7 +23,8 @@ public final class InvocationLog: Service, Sendable {
         self.maxLogBytes = maxLogBytes
     }
 
-    func add(_ record: InvocationRecord) {
+    /// Consumes `record`: a record is a dozen references, and each copy retains them all.
+    func add(_ record: consuming InvocationRecord) {
         var record = record
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             record.seq = state.nextSeq
@@ -94,7 +95,7 @@ public final class InvocationLog: Service, Sendable {
             self.capacity = capacity
         }
 
-        mutating func append(_ record: InvocationRecord) {
+        mutating func append(_ record: consuming InvocationRecord) {
             if capacity == 0 {
                 return
             } else if storage.count < capacity {

@@ -148,7 +148,7 @@ struct InvocationServices: HostServices {
         let parts = name.split(separator: "/", maxSplits: 1).map(String.init)
         let (appName, target) = parts.count == 2 ? (parts[0], parts[1]) : (app.name, name)
         let callee = appName == app.name ? app : platform.app(named: appName)
-        guard let callee, let callable = callee.manifest.callable(named: target) else { return .failure(.notFound) }
+        guard let callee, let callable = callee.entry(named: target)?.callable else { return .failure(.notFound) }
         // Across apps both manifests must agree: the callee's `callers:` names this app or function.
         if callee.name != app.name {
             guard case .function(let spec) = callable,

@@ -12,7 +12,7 @@ extension Platform {
     /// other answer is the response, and the function does not run. A filter that fails fails
     /// the request (closed, not open).
     public func invokeHTTP(app appName: String, function name: String, input: [UInt8],
-                           context: [String: String]) async throws -> InvocationOutput {
+                           context: consuming [String: String]) async throws -> InvocationOutput {
         var context = context
         for filter in app(named: appName)?.manifest.filters ?? [] where filter.guards(name) {
             let verdict = try await invoke(app: appName, function: filter.function, input: input, trigger: "http", context: context)
@@ -21,6 +21,6 @@ extension Platform {
                 context["filter." + header.name.lowercased().dropFirst(Self.filterContextPrefix.count)] = header.value
             }
         }
-        return try await invoke(app: appName, function: name, input: input, trigger: "http", context: context)
+        return try await invoke(app: appName, function: name, input: input, trigger: "http", context: consume context)
     }
 }

@@ -43,15 +43,6 @@ public final class Platform: Sendable {
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
     private let running = InFlightCount()
-    /// How fast each function ("app/function") has run (see `invoke`).
-    private let pace = Mutex<[String: Pace]>([:])
-
-    private enum Pace {
-        /// Has ended in under half its time limit and never taken longer.
-        case quick
-        /// Has taken more than half its time limit.
-        case slow
-    }
     /// This node, the live nodes of its cluster, and its heartbeats (a Service to run).
     public let cluster: ClusterMembership
     /// Calls placed on other nodes go through it.
@@ -212,7 +203,7 @@ public final class Platform: Sendable {
         let claims = (manifest.routes.map(\.route) + manifest.statics.map(\.route)).map(RouteClaim.init)
             + manifest.functions.compactMap(\.websocket).map { RouteClaim(method: "WS", shape: $0, text: "WebSocket \($0)") }
         let saved = try await store.deploy(record, modules: blobs, routes: claims)
-        let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules, files: files)
+        let deployed = DeployedApp(record: saved, manifest: manifest, modules: compiled.modules, files: files, node: cluster.node.name)
         try await store.replaceSchedules(app: saved.name, Self.schedules(of: manifest, after: Date()))
         install(deployed)
         releaseUnusedModules()
@@ -234,13 +225,7 @@ public final class Platform: Sendable {
             state.apps[name] = nil
             state.reindex()
         }
-        forgetPace(of: name)
         releaseUnusedModules()
-    }
-
-    /// A new version of an app, or its removal, starts its functions' paces afresh.
-    private func forgetPace(of app: String) {
-        pace.withLock { pace in pace = pace.filter { !$0.key.hasPrefix(app + "/") } }
     }
 
     /// The cron triggers of an app, each first due at its next tick after `date`.
@@ -313,7 +298,7 @@ public final class Platform: Sendable {
             try Self.checkBindings(manifest, modules)
             return modules
         }
-        return DeployedApp(record: record, manifest: manifest, modules: modules, files: files)
+        return DeployedApp(record: record, manifest: manifest, modules: modules, files: files, node: cluster.node.name)
     }
 
     /// Each import bound to another function must match an export of that function's module.
@@ -340,7 +325,6 @@ public final class Platform: Sendable {
             return true
         }
         guard installed else { return }
-        forgetPace(of: app.name)
         for function in app.manifest.functions {
             guard let module = app.module(for: function.name) else { continue }
             engine.prewarm(module, invocation(of: function, in: app, input: [], context: [:], deadline: nil))
@@ -354,10 +338,11 @@ public final class Platform: Sendable {
     /// (HTTP method, path, headers, parameters); the platform adds app, function, invocation id
     /// and variables.
     public func invoke(app appName: String, function name: String, input: [UInt8], trigger: String,
-                       context extra: [String: String] = [:]) async throws -> InvocationOutput {
+                       context extra: consuming [String: String] = [:]) async throws -> InvocationOutput {
+        // Consumed, so that adding the trigger does not copy the caller's dictionary.
         var context = extra
         context["trigger"] = trigger
-        return try await invoke(app: appName, function: name, input: input, context: context, at: Position(depth: 0, deadline: nil))
+        return try await invoke(app: appName, function: name, input: input, context: consume context, at: Position(depth: 0, deadline: nil))
     }
 
     /// Runs here an invocation another node placed on this one.
@@ -372,28 +357,27 @@ public final class Platform: Sendable {
         guard let app = app(named: appName) else {
             throw StratusError.appNotFound(appName)
         }
-        guard let callable = app.manifest.callable(named: name) else {
+        guard let entry = app.entry(named: name) else {
             throw StratusError(.notFound, code: "function_not_found",
                                "app `\(appName)` has no function `\(name)`; it has \(app.callableNames.joined(separator: ", "))")
         }
-        let spec: FunctionSpec? = if case .function(let spec) = callable { spec } else { nil }
+        let (callable, spec, key) = (entry.callable, entry.function, entry.key)
         if let spec, !at.placedHere, let node = try placement(of: spec, in: app) {
             return try await forwarder.invoke(forwardedCall(app, spec, input: input, context: context, at), on: node,
                                               secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
         }
         let limits = spec.map { self.limits(of: $0) }
-        let key = "\(appName)/\(name)"
         await gate.enter(key)
         // A task of the HTTP server runs on a worker: a function known to end well inside its
         // time limit runs right there, without the two hand-offs between threads that cost more
         // than a pooled guest. Other functions run on another worker, so that their callers
         // hear of a timeout at the limit however busy the machine, even if the guest has CPU
         // budget left (see AnswerBy); the guest keeps its gate slot and worker until it ends.
-        if pool.isCurrent, pace.withLock({ $0[key] }) == .quick {
+        if pool.isCurrent, entry.isQuick {
             let result: Result<InvocationOutput, any Error>
             do {
                 result = .success(try await pool.run { [context] in
-                    try self.paced(key, limits) { try self.execute(app, callable, input: input, context: context, at) }
+                    try self.paced(entry, limits) { try self.execute(app, callable, input: input, context: context, at) }
                 })
             } catch {
                 result = .failure(error)
@@ -403,7 +387,7 @@ public final class Platform: Sendable {
         }
         return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
             pool.submit { [context] in
-                let result = Result { try self.paced(key, limits) { try self.execute(app, callable, input: input, context: context, at) } }
+                let result = Result { try self.paced(entry, limits) { try self.execute(app, callable, input: input, context: context, at) } }
                 self.gate.leave(key)
                 done(result)
             }
@@ -412,14 +396,9 @@ public final class Platform: Sendable {
 
     /// Runs `work` and records its pace: a function becomes quick when an invocation ends in
     /// under half its time limit, and slow for good when one takes longer (no limit: quick).
-    private func paced<T>(_ key: String, _ limits: InvocationLimits?, _ work: () throws -> T) rethrows -> T {
+    private func paced<T>(_ entry: CallableEntry, _ limits: InvocationLimits?, _ work: () throws -> T) rethrows -> T {
         let start = ContinuousClock.now
-        defer {
-            let slow = limits.map { ContinuousClock.now - start > $0.timeout / 2 } ?? false
-            pace.withLock { pace in
-                if pace[key] != .slow { pace[key] = slow ? .slow : .quick }
-            }
-        }
+        defer { entry.ran(slow: limits.map { ContinuousClock.now - start > $0.timeout / 2 } ?? false) }
         return try work()
     }
 
@@ -427,7 +406,7 @@ public final class Platform: Sendable {
     /// sequence, or a plan's parts (on this thread and helpers of the pool). A failure is an
     /// ``InvocationFailure``. `at.deadline` is the caller's, which no callee outlives.
     func execute(_ app: DeployedApp, _ name: String, input: [UInt8], context: [String: String], _ at: Position) throws -> InvocationOutput {
-        guard let callable = app.manifest.callable(named: name) else {
+        guard let callable = app.entry(named: name)?.callable else {
             throw InvocationFailure(StratusError(.notFound, code: "function_not_found", "app `\(app.name)` has no function `\(name)`"), logs: [])
         }
         return try execute(app, callable, input: input, context: context, at)
@@ -461,7 +440,7 @@ public final class Platform: Sendable {
         }
         let invocation = invocation(of: spec, in: app, input: input, context: context, deadline: at.deadline)
         let host = InvocationServices(platform: self, app: app, function: spec, depth: at.depth, deadline: invocation.limits.deadline)
-        let id = invocation.context["invocation"]!
+        let id = invocation.id!
         let (start, clock) = (Date(), ContinuousClock.now)
         running.add(1)
         var result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
@@ -474,8 +453,8 @@ public final class Platform: Sendable {
         let trigger = context["trigger"] ?? "call"
         let record = InvocationRecord(id: id, app: app.name, function: spec.name, trigger: trigger, start: start, duration: duration,
                                       result: result, maxLogBytes: invocations.maxLogBytes)
-        invocations.add(record)
         metrics.invocation(app: app.name, function: spec.name, trigger: trigger, outcome: record.outcome, duration: duration)
+        invocations.add(record)
         // Made only when there is something to log: most invocations log nothing.
         func label() -> String { "\(app.name)/\(spec.name) \(id)" }
         switch result {
@@ -490,20 +469,14 @@ public final class Platform: Sendable {
     }
 
     /// An invocation of `function` with its context (the trigger's values, then app, function,
-    /// a new invocation id and the app's variables) and its limits, its deadline no later than
-    /// the caller's.
-    func invocation(of function: FunctionSpec, in app: DeployedApp, input: [UInt8], context extra: [String: String],
+    /// node and the app's variables, and a new invocation id) and its limits, its deadline no
+    /// later than the caller's.
+    func invocation(of function: FunctionSpec, in app: DeployedApp, input: [UInt8], context: [String: String],
                     deadline: ContinuousClock.Instant?) -> Invocation {
-        var context = extra
-        context.reserveCapacity(extra.count + 4 + app.manifest.variables.count)
-        context["app"] = app.name
-        context["function"] = function.name
-        context["invocation"] = Self.newInvocationID()
-        context["node"] = cluster.node.name
-        for (key, value) in app.manifest.variables { context["var.\(key)"] = value }
         var limits = limits(of: function)
         if let deadline, deadline < limits.deadline { limits.deadline = deadline }
-        return Invocation(input: input, context: context, limits: limits, files: app.files)
+        return Invocation(input: input, context: context, shared: app.entry(named: function.name)?.shared ?? [:],
+                          id: Self.newInvocationID(), limits: limits, files: app.files)
     }
 
     /// `function`'s limits, from its manifest or the server's defaults, its deadline from now.
@@ -529,8 +502,14 @@ public final class Platform: Sendable {
     /// for random bytes (and formatting them) on every invocation.
     static func newInvocationID() -> String {
         let value = invocationBase &+ invocationCounter.add(1, ordering: .relaxed).newValue
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        // Sixteen hex digits written in place: one allocation, where formatting then padding made three.
+        return String(unsafeUninitializedCapacity: 16) { digits in
+            for index in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
+                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+            }
+            return 16
+        }
     }
 
     private static let invocationBase = UInt64.random(in: .min ... .max)

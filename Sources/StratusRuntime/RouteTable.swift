@@ -69,12 +69,11 @@ public struct RouteTable: Sendable {
 
     /// Finds the route for `method` and a path (without its query).
     public func lookup(method: String, path: String) -> Lookup {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         var allowed: Set<String> = []
         var values: [Substring] = []
         // Methods nearly always come in capitals already; uppercasing allocates.
         let method = method.utf8.contains(where: { (0x61...0x7A).contains($0) }) ? method.uppercased() : method
-        if let target = find(root, segments[...], method: method, values: &values, allowed: &allowed) {
+        if let target = find(root, path[...], method: method, values: &values, allowed: &allowed) {
             var parameters: [String: String] = [:]
             var index = 0
             for segment in target.route.segments {
@@ -91,9 +90,19 @@ public struct RouteTable: Sendable {
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed.sorted())
     }
 
-    private func find(_ node: Node, _ rest: ArraySlice<Substring>, method: String,
+    /// The first segment of `path` and what follows it; empty segments do not count. Read
+    /// one at a time rather than split into an array, which cost a tenth of a warm request.
+    private static func firstSegment(_ path: Substring) -> (head: Substring, rest: Substring)? {
+        let slash = UInt8(ascii: "/")
+        let bytes = path.utf8
+        guard let start = bytes.firstIndex(where: { $0 != slash }) else { return nil }
+        let end = bytes[start...].firstIndex(of: slash) ?? bytes.endIndex
+        return (path[start..<end], path[end...])
+    }
+
+    private func find(_ node: Node, _ path: Substring, method: String,
                       values: inout [Substring], allowed: inout Set<String>) -> Target? {
-        guard let head = rest.first else {
+        guard let (head, rest) = Self.firstSegment(path) else {
             if let target = node.target(method) { return target }
             allowed.formUnion(node.targets.keys)
             // `*name` also matches an empty rest.
@@ -106,17 +115,17 @@ public struct RouteTable: Sendable {
             return nil
         }
         if let next = node.literals[String(head)],
-           let target = find(next, rest.dropFirst(), method: method, values: &values, allowed: &allowed) {
+           let target = find(next, rest, method: method, values: &values, allowed: &allowed) {
             return target
         }
         if let next = node.parameter {
             values.append(head)
-            if let target = find(next, rest.dropFirst(), method: method, values: &values, allowed: &allowed) { return target }
+            if let target = find(next, rest, method: method, values: &values, allowed: &allowed) { return target }
             values.removeLast()
         }
         if let wildcard = node.wildcard {
             if let target = wildcard.target(method) {
-                values.append(Substring(rest.joined(separator: "/")))
+                values.append(Substring(path.split(separator: "/").joined(separator: "/")))
                 return target
             }
             allowed.formUnion(wildcard.targets.keys)
