@@ -22,12 +22,18 @@ final class InstancePool: Sendable {
         let since: ContinuousClock.Instant
     }
 
-    /// Instances passing into or out of the lock.
+    /// Instances passing out of the lock, and the memory they held.
     private struct Handoff: @unchecked Sendable {
         // Each instance belongs to one side at a time: the pool, or the thread that took it.
         var instances: [LiveInstance]
-        init(_ instances: [LiveInstance]) { self.instances = instances }
+        var bytes = 0
+        init(_ instances: [LiveInstance], bytes: Int = 0) { (self.instances, self.bytes) = (instances, bytes) }
         func close() { for live in instances { live.close() } }
+    }
+
+    /// One instance passing into or out of the lock, without the array a `Handoff` needs.
+    private struct Taken: @unchecked Sendable {
+        let live: LiveInstance?
     }
 
     private struct State: @unchecked Sendable {
@@ -46,12 +52,13 @@ final class InstancePool: Sendable {
     /// An idle instance of `key`, the one used last (its memory is likeliest in cache), and how
     /// many stay idle after it.
     func checkout(_ key: Key) -> (live: LiveInstance?, left: Int) {
-        let (handoff, left) = state.withLock { state in
-            guard let idle = state.idle[key]?.popLast() else { return (Handoff([]), 0) }
+        let (taken, left) = state.withLock { state -> (Taken, Int) in
+            // One lookup of the key, its list changed in place.
+            guard let (idle, left) = state.idle[key]?.popLastCounting() else { return (Taken(live: nil), 0) }
             state.bytes -= idle.bytes
-            return (Handoff([idle.live]), state.idle[key]?.count ?? 0)
+            return (Taken(live: idle.live), left)
         }
-        return (handoff.instances.first, left)
+        return (taken.live, left)
     }
 
     /// Keeps `live`, already put back to its snapshot, unless the pool is full, and lets go of
@@ -59,19 +66,19 @@ final class InstancePool: Sendable {
     /// it lets go outside the lock, as closing a WASI bridge does work.
     func checkin(_ key: Key, _ live: LiveInstance, bytes: Int) {
         let now = ContinuousClock.now
-        let handoff = Handoff([live])
-        let dropped = state.withLock { state in
-            var refused = Handoff([])
-            if state.idle[key, default: []].count < settings.maxIdlePerFunction, state.bytes + bytes <= settings.maxBytes {
-                state.idle[key, default: []].append(Idle(live: handoff.instances[0], bytes: bytes, since: now))
-                state.bytes += bytes
-            } else {
-                refused = handoff
-            }
-            var dropped = Self.expire(key, in: &state, now: now, timeout: settings.idleTimeout)
-            dropped.instances += refused.instances
-            return dropped
+        let given = Taken(live: live)
+        let (refused, dropped) = state.withLock { state -> (Taken, Handoff) in
+            let (settings, total) = (settings, state.bytes)
+            // One lookup of the key: its list is changed in place.
+            let (kept, dropped) = { (idle: inout [Idle]) -> (Bool, Handoff) in
+                let fits = idle.count < settings.maxIdlePerFunction && total + bytes <= settings.maxBytes
+                if fits { idle.append(Idle(live: given.live!, bytes: bytes, since: now)) }
+                return (fits, Self.expire(&idle, now: now, timeout: settings.idleTimeout))
+            }(&state.idle[key, default: []])
+            state.bytes += (kept ? bytes : 0) - dropped.bytes
+            return (kept ? Taken(live: nil) : given, dropped)
         }
+        refused.live?.close()
         dropped.close()
     }
 
@@ -109,12 +116,19 @@ final class InstancePool: Sendable {
 
     /// Removes `key`'s instances idle longer than `timeout`, keeping its newest.
     private static func expire(_ key: Key, in state: inout State, now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
-        guard let idle = state.idle[key], idle.count > 1, now - idle[0].since > timeout else { return Handoff([]) }
+        guard state.idle[key] != nil else { return Handoff([]) }
+        let dropped = expire(&state.idle[key]!, now: now, timeout: timeout)
+        state.bytes -= dropped.bytes
+        return dropped
+    }
+
+    /// Removes from `idle` the instances idle longer than `timeout`, keeping the newest.
+    private static func expire(_ idle: inout [Idle], now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
+        guard idle.count > 1, now - idle[0].since > timeout else { return Handoff([]) }
         // Oldest first: the list grows at its end.
         let stale = idle.dropLast().prefix { now - $0.since > timeout }
-        state.bytes -= stale.reduce(0) { $0 + $1.bytes }
-        state.idle[key] = Array(idle.dropFirst(stale.count))
-        return Handoff(stale.map(\.live))
+        idle.removeFirst(stale.count)
+        return Handoff(stale.map(\.live), bytes: stale.reduce(0) { $0 + $1.bytes })
     }
 }
 
@@ -132,4 +146,11 @@ public struct PoolSettings: Sendable {
     public var fillAhead = true
 
     public init() {}
+}
+
+extension Array {
+    /// Removes the last element and answers it with how many are left; nil when empty.
+    fileprivate mutating func popLastCounting() -> (last: Element, left: Int)? {
+        popLast().map { ($0, count) }
+    }
 }

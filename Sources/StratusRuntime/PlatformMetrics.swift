@@ -24,9 +24,15 @@ public final class PlatformMetrics: Sendable {
         }
     }
 
+    /// What an invocation records, by app, function, trigger and outcome: found in one lookup.
+    private struct InvocationKey: Hashable {
+        let app, function, trigger, outcome: String
+    }
+
     private let factory: any MetricsFactory
     private let counters = Mutex<[Key: Counter]>([:])
     private let timers = Mutex<[Key: Timer]>([:])
+    private let invocationHandles = Mutex<[InvocationKey: (count: Counter, duration: Timer)]>([:])
 
     public init(factory: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.factory = factory
@@ -34,8 +40,15 @@ public final class PlatformMetrics: Sendable {
 
     /// A finished invocation: `outcome` is `ok` or the error's code.
     func invocation(app: String, function: String, trigger: String, outcome: String, duration: Duration) {
-        counter(Self.invocations, ["app": app, "function": function, "trigger": trigger, "outcome": outcome]).increment()
-        timer(Self.invocationDuration, ["app": app, "function": function]).recordNanoseconds(duration.nanoseconds)
+        let key = InvocationKey(app: app, function: function, trigger: trigger, outcome: outcome)
+        let handles = invocationHandles.withLock { $0[key] } ?? {
+            let made = (count: counter(Self.invocations, ["app": app, "function": function, "trigger": trigger, "outcome": outcome]),
+                        duration: timer(Self.invocationDuration, ["app": app, "function": function]))
+            invocationHandles.withLock { $0[key] = made }
+            return made
+        }()
+        handles.count.increment()
+        handles.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     /// A new instance made (a cold start, or one made ahead for a pool).
