@@ -46,7 +46,8 @@ final class GuestContext {
         logs.reset()
         status = 200
         headers = []
-        buffers = [:]
+        // Its storage is kept: the next invocation's buffers fit in it without allocating.
+        buffers.removeAll(keepingCapacity: true)
         nextHandle = 1
         outputHandle = nil
         inputHandle = nil

@@ -20,39 +20,36 @@ final class FunctionGate: Sendable {
 
     /// Waits until `key` has a free slot and takes it; without waiting when one is free.
     func enter(_ key: String) async {
-        let admitted = slots.withLock { slots in
-            guard slots[key, default: Slot()].running < limit else { return false }
-            slots[key, default: Slot()].running += 1
-            return true
-        }
-        guard !admitted else { return }
+        guard !slots.withLock({ Self.take(&$0[key, default: Slot()], limit: limit, orQueue: nil) }) else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let admitted = slots.withLock { slots in
-                if slots[key, default: Slot()].running < limit {
-                    slots[key, default: Slot()].running += 1
-                    return true
-                }
-                slots[key, default: Slot()].waiting.append(continuation)
-                return false
-            }
-            if admitted { continuation.resume() }
+            if slots.withLock({ Self.take(&$0[key, default: Slot()], limit: limit, orQueue: continuation) }) { continuation.resume() }
         }
     }
 
-    /// Gives `key`'s slot back, to the first waiter if there is one.
+    /// Takes a slot if one is free, else queues `waiter` (if any). One lookup of the key: the
+    /// slot is changed in place.
+    private static func take(_ slot: inout Slot, limit: Int, orQueue waiter: CheckedContinuation<Void, Never>?) -> Bool {
+        guard slot.running < limit else {
+            if let waiter { slot.waiting.append(waiter) }
+            return false
+        }
+        slot.running += 1
+        return true
+    }
+
+    /// Gives `key`'s slot back, to the first waiter if there is one. A function's entry stays
+    /// when none run: removing and adding it again on every invocation cost more than it held.
     func leave(_ key: String) {
         // A waiter takes the leaving invocation's slot, so `running` stays as it is.
         let next = slots.withLock { slots -> CheckedContinuation<Void, Never>? in
-            guard var slot = slots[key] else { return nil }
-            if slot.waiting.isEmpty {
-                slot.running -= 1
-                slots[key] = slot.running == 0 ? nil : slot
-                return nil
-            }
-            let first = slot.waiting.removeFirst()
-            slots[key] = slot
-            return first
+            Self.handBack(&slots[key, default: Slot()])
         }
         next?.resume()
+    }
+
+    private static func handBack(_ slot: inout Slot) -> CheckedContinuation<Void, Never>? {
+        guard slot.waiting.isEmpty else { return slot.waiting.removeFirst() }
+        slot.running -= 1
+        return nil
     }
 }

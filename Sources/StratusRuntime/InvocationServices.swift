@@ -7,8 +7,9 @@ import Synchronization
 
 /// The host services of one invocation: the app's KV namespace under the function's grants,
 /// and spawns of the functions it may call. Called on the worker thread running the guest, so
-/// the store's blocking calls are fine here.
-struct InvocationServices: HostServices {
+/// the store's blocking calls are fine here. A class: an instance's context holds it as `any
+/// HostServices`, which for a struct this size meant a heap box per copy.
+final class InvocationServices: HostServices {
     let platform: Platform
     let app: DeployedApp
     let function: FunctionSpec
@@ -18,6 +19,10 @@ struct InvocationServices: HostServices {
     let deadline: ContinuousClock.Instant
     /// Set when the store did not answer: a function that fails after that failed for it.
     let outage = StoreOutage()
+
+    init(platform: Platform, app: DeployedApp, function: FunctionSpec, depth: Int, deadline: ContinuousClock.Instant) {
+        (self.platform, self.app, self.function, self.depth, self.deadline) = (platform, app, function, depth, deadline)
+    }
 
     private var store: any Store { platform.store }
 

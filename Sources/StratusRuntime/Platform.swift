@@ -374,16 +374,8 @@ public final class Platform: Sendable {
         // hear of a timeout at the limit however busy the machine, even if the guest has CPU
         // budget left (see AnswerBy); the guest keeps its gate slot and worker until it ends.
         if pool.isCurrent, entry.isQuick {
-            let result: Result<InvocationOutput, any Error>
-            do {
-                result = .success(try await pool.run { [context] in
-                    try self.paced(entry, limits) { try self.execute(app, callable, input: input, context: context, at) }
-                })
-            } catch {
-                result = .failure(error)
-            }
-            gate.leave(key)
-            return try result.get()
+            defer { gate.leave(key) }
+            return try await pool.runHere { try paced(entry, limits) { try execute(app, callable, input: input, context: context, at) } }
         }
         return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
             pool.submit { [context] in

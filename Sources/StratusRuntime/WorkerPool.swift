@@ -72,13 +72,27 @@ public final class WorkerPool: TaskExecutor, Sendable {
     /// Runs `work`, which may block, in a slot and returns its result: on the calling thread
     /// when it is one of the pool's (a task of the HTTP server), else on a worker.
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        if isCurrent { return try await runHere(work) }
         await acquire()
-        guard isCurrent else {
-            return try await withCheckedThrowingContinuation { continuation in
-                schedule { continuation.resume(with: Result { try work() }) }
-            }
+        return try await withCheckedThrowingContinuation { continuation in
+            schedule { continuation.resume(with: Result { try work() }) }
         }
-        state.withLock { $0.blocking += 1 }
+    }
+
+    /// Runs `work` in a slot on the calling thread, which must be one of the pool's. `work`
+    /// need not escape, so nothing it uses is copied to the heap.
+    public func runHere<T>(_ work: () throws -> T) async rethrows -> T {
+        precondition(isCurrent, "runHere is for the pool's own threads")
+        let taken = state.withLock { state in
+            guard state.freeSlots > 0 else { return false }
+            state.freeSlots -= 1
+            state.blocking += 1
+            return true
+        }
+        if !taken {
+            await acquire()
+            state.withLock { $0.blocking += 1 }
+        }
         defer { release() }
         return try work()
     }
