@@ -51,17 +51,19 @@ final class DirtyPageTracker: Sendable {
         var runs: [Range<Int>] = []
         var from = UInt(range.base + range.start)
         let end = UInt(range.base + range.end)
-        var found = [UInt](repeating: 0, count: 128)
-        while from < end {
-            var walkEnd: UInt = 0
-            let count = stratus_dirty_written(tracker, from, end, &found, 64, &walkEnd)
-            guard count >= 0, walkEnd > from || count > 0 else { return nil }
-            for index in 0..<count {
-                runs.append((Int(found[2 * index]) - range.base)..<(Int(found[2 * index + 1]) - range.base))
+        // On the stack: this runs on every restore.
+        return withUnsafeTemporaryAllocation(of: UInt.self, capacity: 128) { found -> [Range<Int>]? in
+            while from < end {
+                var walkEnd: UInt = 0
+                let count = stratus_dirty_written(tracker, from, end, found.baseAddress!, 64, &walkEnd)
+                guard count >= 0, walkEnd > from || count > 0 else { return nil }
+                for index in 0..<count {
+                    runs.append((Int(found[2 * index]) - range.base)..<(Int(found[2 * index + 1]) - range.base))
+                }
+                from = walkEnd
             }
-            from = walkEnd
+            return runs
         }
-        return runs
     }
 
     /// Counts `run` (offsets from `range`'s base) clean again; false when the kernel refused.

@@ -20,15 +20,26 @@ final class InstanceSnapshot {
     static let growthAllowance = 16 << 20
 
     private let memories: [MemoryImage]
-    /// Per memory, its pages the kernel tracks writes to, when it is large enough to pay for
-    /// the page fault each first write then costs; nil once the memory grew or moved.
-    private var tracked: [DirtyPageTracker.Region?]
-    /// From this size on, restore copies back the pages written instead of comparing all: on
-    /// this machine comparing costs about 15 µs a MiB, a page's first write about 1 µs.
-    static let trackedMinimum = 512 << 10
-    /// Tracking stops for a memory once an invocation wrote more than this fraction of it
-    /// (1/20: a written page costs about 20 times what comparing one costs).
-    static let trackedMostWritten = 20
+    /// Whether the kernel tracks a memory's written pages (see `restoreWritten`).
+    private enum Tracking {
+        /// Compared on restore: too small for tracking to pay, or given up on (the memory
+        /// grew or moved, or the guest wrote too much of it).
+        case off
+        /// Tracked from the instance's second restore on: registering costs about 20 µs,
+        /// which an instance used once (a cold start) should not pay.
+        case pending
+        case on(DirtyPageTracker.Region)
+    }
+
+    private var tracking: [Tracking]
+    private var restores = 0
+    /// From this size on, restore copies back the pages written instead of comparing all.
+    /// On this machine comparing costs about 15 µs a MiB; asking the kernel which pages were
+    /// written, about 1.5 µs under load, which at 128 KiB is what comparing costs.
+    static let trackedMinimum = 256 << 10
+    /// Tracking stops for a memory once more than this fraction of it (1/2) has been written:
+    /// copying those pages back on each restore then costs about what comparing all would.
+    static let trackedMostWritten = 2
     private let globals: [(global: Global, value: Value)]
     private let tables: [(table: Table, elements: [Reference])]
 
@@ -39,7 +50,7 @@ final class InstanceSnapshot {
     init?(_ instance: Instance, _ layout: StateExports, like images: SnapshotImages, releasing: Bool) {
         let known = images.first
         var memories: [MemoryImage] = []
-        var tracked: [DirtyPageTracker.Region?] = []
+        var tracking: [Tracking] = []
         for (index, name) in layout.memories.enumerated() {
             guard let memory = instance.exports[memory: name] else { return nil }
             let byteCount = memory.byteCount
@@ -50,7 +61,7 @@ final class InstanceSnapshot {
             }
             memories.append(MemoryImage(memory: memory, byteCount: byteCount, pages: pages))
             if releasing { Self.releaseZeroChunks(memory) }
-            tracked.append(byteCount >= Self.trackedMinimum ? Self.track(memory) : nil)
+            tracking.append(byteCount >= Self.trackedMinimum && DirtyPageTracker.shared != nil ? .pending : .off)
         }
         if known == nil { images.remember(memories.map { SnapshotImages.Image(byteCount: $0.byteCount, pages: $0.pages) }) }
         var globals: [(Global, Value)] = []
@@ -64,7 +75,7 @@ final class InstanceSnapshot {
             tables.append((table, (0..<Int(table.type.limits.min)).map { table[$0] }))
         }
         self.memories = memories
-        self.tracked = tracked
+        self.tracking = tracking
         self.globals = globals
         self.tables = tables
     }
@@ -149,8 +160,8 @@ final class InstanceSnapshot {
 
     /// Stops the kernel tracking the memories, before they are freed.
     func stopTracking() {
-        for case let range? in tracked { DirtyPageTracker.shared?.untrack(range) }
-        tracked = tracked.map { _ in nil }
+        for case .on(let range) in tracking { DirtyPageTracker.shared?.untrack(range) }
+        tracking = tracking.map { _ in .off }
     }
 
     /// Copies `span` (offsets into the memory) back from `image`.
@@ -168,18 +179,19 @@ final class InstanceSnapshot {
         }
     }
 
-    /// Puts a tracked memory back by copying the pages written and the untracked edges, then
-    /// counts those pages clean again; nil when the kernel did not answer, else how many bytes
-    /// the invocation wrote (in whole pages).
+    /// Puts a tracked memory back by copying the pages written and the untracked edges; nil
+    /// when the kernel did not answer, else how many bytes have been written (whole pages).
+    ///
+    /// Written pages are not protected again: a guest writes much the same pages each time
+    /// (its stack, its buffers), and each write to a protected page costs a fault of about
+    /// 1 µs. They stay counted as written and are copied back on every restore instead, which
+    /// costs far less; only pages written for the first time fault.
     private static func restoreWritten(_ image: MemoryImage, _ bytes: UnsafeMutableRawBufferPointer, _ range: DirtyPageTracker.Region,
                                        _ tracker: DirtyPageTracker) -> Int? {
         guard let runs = tracker.written(range) else { return nil }
         copy(image, into: bytes, 0..<range.start)
         copy(image, into: bytes, range.end..<bytes.count)
-        for run in runs {
-            copy(image, into: bytes, run)
-            guard tracker.arm(run, of: range) else { return nil }
-        }
+        for run in runs { copy(image, into: bytes, run) }
         return runs.reduce(0) { $0 + $1.count }
     }
 
@@ -196,18 +208,17 @@ final class InstanceSnapshot {
         }
         for (index, image) in memories.enumerated() where image.memory.byteCount > 0 {
             let memory = image.memory
-            memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { bytes in
-                if let range = tracked[index], let tracker = DirtyPageTracker.shared {
+            let current = tracking[index]
+            let next = memory.withUnsafeMutableBufferPointer(offset: 0, count: memory.byteCount) { bytes -> Tracking in
+                if case .on(let range) = current, let tracker = DirtyPageTracker.shared {
                     // Unless it grew (WasmKit then moved it), only the pages written need copying back.
                     let written = bytes.count == image.byteCount && Int(bitPattern: bytes.baseAddress!) == range.base
                         ? Self.restoreWritten(image, bytes, range, tracker) : nil
-                    // Compared from now on when that could not be done, or when the guest wrote so much
-                    // (a JavaScript heap) that its page faults cost more than comparing would.
-                    if written.map({ $0 * Self.trackedMostWritten > bytes.count }) ?? true {
-                        tracker.untrack(range)
-                        tracked[index] = nil
-                    }
-                    if written != nil { return }
+                    // Compared from now on when that could not be done, or when the guest has written so
+                    // much (a JavaScript heap) that copying it back costs what comparing would.
+                    if let written, written * Self.trackedMostWritten <= bytes.count { return current }
+                    tracker.untrack(range)
+                    if written != nil { return .off }
                 }
                 for page in 0..<(image.byteCount / Self.pageSize) {
                     let start = page * Self.pageSize
@@ -218,11 +229,21 @@ final class InstanceSnapshot {
                         Self.zeroChanged(target)
                     }
                 }
-                if bytes.count > image.byteCount {
+                guard bytes.count == image.byteCount else {
                     UnsafeMutableRawBufferPointer(rebasing: bytes[image.byteCount...]).initializeMemory(as: UInt8.self, repeating: 0)
+                    return .off
                 }
+                if case .on = current { return .off }
+                return current
+            }
+            // Back to its snapshot here, so tracking may start: no page counts as written yet.
+            if case .pending = next, restores > 0 {
+                tracking[index] = Self.track(memory).map(Tracking.on) ?? .off
+            } else {
+                tracking[index] = next
             }
         }
+        restores += 1
         for (global, value) in globals {
             try? global.assign(value)
         }
