@@ -33,12 +33,20 @@ trap 'kill $server 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/_stratus/health" >/dev/null && break; sleep 0.1; done
 curl -sf "http://127.0.0.1:$port/hello/bench" >/dev/null
 
+# The server's CPU time so far, in clock ticks (user + system, from /proc).
+cpu() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 run() { # NAME CONNECTIONS URL: prints a line of figures, appends the req/s to $data/rps
-    wrk -t2 -c"$2" -d"${seconds}s" --latency "$3" | awk -v name="$1" -v c="$2" -v out="$data/rps" '
+    local before; before=$(cpu)
+    wrk -t2 -c"$2" -d"${seconds}s" --latency "$3" >"$data/wrk"
+    # CPU per request is steadier than the request rate on a noisy machine: it does not
+    # count the time the server waited for a core.
+    awk -v name="$1" -v c="$2" -v out="$data/rps" -v ticks=$(( $(cpu) - before )) -v hz="$(getconf CLK_TCK)" '
+        /requests in/ { n = $1 }
         /Requests\/sec/ { rps = $2 }
         /^ +50%/ { p50 = $2 }
         /^ +99%/ { p99 = $2 }
-        END { printf "%-28s c%-3s %10s req/s   p50 %8s   p99 %8s\n", name, c, rps, p50, p99; print name, c, rps >> out }'
+        END { printf "%-28s c%-3s %10s req/s   p50 %8s   p99 %8s   server CPU %5.1f µs/request\n", name, c, rps, p50, p99, ticks / hz * 1e6 / n
+              print name, c, rps >> out }' "$data/wrk"
 }
 # Alternate the two routes so that drift in the machine's speed hits both alike.
 for connections in 32 64; do

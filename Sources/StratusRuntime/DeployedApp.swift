@@ -21,9 +21,8 @@ public final class DeployedApp: Sendable {
         self.manifest = manifest
         self.modules = modules
         self.files = files
-        let names = manifest.functions.map(\.name) + manifest.sequences.map(\.name) + manifest.plans.map(\.name)
         // The manifest's own lookup decides which of two like-named callables a name means.
-        entries = Dictionary(uniqueKeysWithValues: Set(names).compactMap { name in
+        entries = Dictionary(uniqueKeysWithValues: Set(Self.callableNames(of: manifest)).compactMap { name in
             manifest.callable(named: name).map { (name, CallableEntry($0, name: name, of: manifest, node: node)) }
         })
     }
@@ -33,7 +32,9 @@ public final class DeployedApp: Sendable {
     func entry(named name: String) -> CallableEntry? { entries[name] }
 
     /// The names of its functions, sequences and plans, for messages.
-    public var callableNames: [String] {
+    public var callableNames: [String] { Self.callableNames(of: manifest) }
+
+    private static func callableNames(of manifest: AppManifest) -> [String] {
         manifest.functions.map(\.name) + manifest.sequences.map(\.name) + manifest.plans.map(\.name)
     }
 
