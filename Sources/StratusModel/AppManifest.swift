@@ -75,106 +75,60 @@ public struct StaticMount: Sendable, Equatable {
     }
 }
 
-/// One function of an app. Its fields live in one shared, copy-on-write object: a function's
-/// spec travels with each of its invocations, and copying a dozen fields cost as many retains.
+/// One function of an app, as parsed; its fields live in one shared object. A function's spec
+/// travels with each of its invocations, and copying a dozen fields cost as many retains.
 public struct FunctionSpec: Sendable, Equatable {
-    private final class Fields: @unchecked Sendable {
-        // Mutated only while uniquely referenced (see `fields`), so sharing is safe.
-        var name: String
-        var module: String
-        var entry: String?
-        var http: [RoutePattern]
-        var kv: [KVGrant]
-        var triggers: [Trigger]
-        var calls: [String]
-        var callers: [String]
-        var websocket: String?
-        var limits: Limits
-        var affinity: [String]
+    private final class Fields: Sendable {
+        let name: String
+        let module: String
+        let entry: String?
+        let http: [RoutePattern]
+        let kv: [KVGrant]
+        let triggers: [Trigger]
+        let calls: [String]
+        let callers: [String]
+        let websocket: String?
+        let limits: Limits
+        let affinity: [String]
 
         init(name: String, module: String, entry: String?, http: [RoutePattern], kv: [KVGrant], triggers: [Trigger],
              calls: [String], callers: [String], websocket: String?, limits: Limits, affinity: [String]) {
             (self.name, self.module, self.entry, self.http, self.kv, self.triggers) = (name, module, entry, http, kv, triggers)
             (self.calls, self.callers, self.websocket, self.limits, self.affinity) = (calls, callers, websocket, limits, affinity)
         }
-
-        func copy() -> Fields {
-            Fields(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers, calls: calls,
-                   callers: callers, websocket: websocket, limits: limits, affinity: affinity)
-        }
     }
 
-    private var shared: Fields
+    private let fields: Fields
 
-    /// The fields, to change: copied first when another spec shares them.
-    private var fields: Fields {
-        mutating get {
-            if !isKnownUniquelyReferenced(&shared) { shared = shared.copy() }
-            return shared
-        }
-    }
-
-    public var name: String {
-        get { shared.name }
-        set { fields.name = newValue }
-    }
+    public var name: String { fields.name }
     /// Path of the module in the app folder: `.wasm` or `.wat`.
-    public var module: String {
-        get { shared.module }
-        set { fields.module = newValue }
-    }
+    public var module: String { fields.module }
     /// The export to run; `nil` means `handle` if exported, else `_start`.
-    public var entry: String? {
-        get { shared.entry }
-        set { fields.entry = newValue }
-    }
-    public var http: [RoutePattern] {
-        get { shared.http }
-        set { fields.http = newValue }
-    }
+    public var entry: String? { fields.entry }
+    public var http: [RoutePattern] { fields.http }
     /// What the function may do in its app's KV namespace.
-    public var kv: [KVGrant] {
-        get { shared.kv }
-        set { fields.kv = newValue }
-    }
-    public var triggers: [Trigger] {
-        get { shared.triggers }
-        set { fields.triggers = newValue }
-    }
-    public var calls: [String] {
-        get { shared.calls }
-        set { fields.calls = newValue }
-    }
+    public var kv: [KVGrant] { fields.kv }
+    public var triggers: [Trigger] { fields.triggers }
+    public var calls: [String] { fields.calls }
     /// Other apps (`app`) or their functions (`app/function`) that may call or spawn this one;
     /// functions of the same app need no entry.
-    public var callers: [String] {
-        get { shared.callers }
-        set { fields.callers = newValue }
-    }
-    public var websocket: String? {
-        get { shared.websocket }
-        set { fields.websocket = newValue }
-    }
-    public var limits: Limits {
-        get { shared.limits }
-        set { fields.limits = newValue }
-    }
+    public var callers: [String] { fields.callers }
+    public var websocket: String? { fields.websocket }
+    public var limits: Limits { fields.limits }
     /// Node tags or names: in a cluster its invocations and events run only on nodes with one of
     /// them (forwarded there from others). Empty: on any node.
-    public var affinity: [String] {
-        get { shared.affinity }
-        set { fields.affinity = newValue }
-    }
+    public var affinity: [String] { fields.affinity }
 
     public init(name: String, module: String, entry: String? = nil, http: [RoutePattern] = [],
                 kv: [KVGrant] = [], triggers: [Trigger] = [], calls: [String] = [], callers: [String] = [],
                 websocket: String? = nil, limits: Limits = Limits(), affinity: [String] = []) {
-        shared = Fields(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers, calls: calls,
+        fields = Fields(name: name, module: module, entry: entry, http: http, kv: kv, triggers: triggers, calls: calls,
                         callers: callers, websocket: websocket, limits: limits, affinity: affinity)
     }
 
     public static func == (lhs: FunctionSpec, rhs: FunctionSpec) -> Bool {
-        lhs.shared === rhs.shared || (lhs.name, lhs.module, lhs.entry, lhs.websocket, lhs.limits) == (rhs.name, rhs.module, rhs.entry, rhs.websocket, rhs.limits)
+        lhs.fields === rhs.fields
+            || (lhs.name, lhs.module, lhs.entry, lhs.websocket, lhs.limits) == (rhs.name, rhs.module, rhs.entry, rhs.websocket, rhs.limits)
             && (lhs.http, lhs.kv, lhs.triggers, lhs.calls, lhs.callers, lhs.affinity) == (rhs.http, rhs.kv, rhs.triggers, rhs.calls, rhs.callers, rhs.affinity)
     }
 }
