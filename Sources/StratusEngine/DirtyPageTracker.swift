@@ -5,7 +5,7 @@ import Glibc
 /// dirty_pages.h), so that restoring a large memory copies back those pages instead of
 /// comparing every page with the snapshot. Nil when the kernel cannot (Linux before 6.7,
 /// or userfaultfd not permitted): restore then compares every page, as it does for small
-/// memories anyway, where comparing costs less than the page faults tracking adds.
+/// memories anyway, where comparing costs no more than asking the kernel.
 final class DirtyPageTracker: Sendable {
     static let shared = DirtyPageTracker()
 
@@ -45,8 +45,8 @@ final class DirtyPageTracker: Sendable {
         _ = stratus_dirty_untrack(tracker, UInt(range.base + range.start), UInt(range.end - range.start))
     }
 
-    /// The runs of pages written since `range` was tracked or last armed, as offsets from its
-    /// base; nil when the kernel did not answer (then every page must be compared).
+    /// The runs of pages written since `range` was tracked, as offsets from its base; nil when
+    /// the kernel did not answer (then every page must be compared).
     func written(_ range: Region) -> [Range<Int>]? {
         var runs: [Range<Int>] = []
         var from = UInt(range.base + range.start)
@@ -66,13 +66,8 @@ final class DirtyPageTracker: Sendable {
         }
     }
 
-    /// Counts `run` (offsets from `range`'s base) clean again; false when the kernel refused.
-    func arm(_ run: Range<Int>, of range: Region) -> Bool {
-        stratus_dirty_arm(tracker, UInt(range.base + run.lowerBound), UInt(run.count)) == 0
-    }
-
-    /// Whether tracking does what restore relies on here: a written page is reported, and
-    /// after arming it no longer is.
+    /// Whether tracking does what restore relies on here: a newly tracked range counts as
+    /// unwritten, and a page written then is reported.
     private func probe() -> Bool {
         let length = 3 * Self.page
         guard let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
@@ -81,8 +76,8 @@ final class DirtyPageTracker: Sendable {
         let bytes = UnsafeMutableRawBufferPointer(start: mapped, count: length)
         guard let range = track(bytes) else { return false }
         defer { untrack(range) }
+        guard written(range) == [] else { return false }
         bytes[Self.page + 7] = 1
-        guard written(range) == [Self.page..<(2 * Self.page)], arm(Self.page..<(2 * Self.page), of: range) else { return false }
-        return written(range) == []
+        return written(range) == [Self.page..<(2 * Self.page)]
     }
 }

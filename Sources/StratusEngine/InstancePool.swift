@@ -68,13 +68,10 @@ final class InstancePool: Sendable {
         let now = ContinuousClock.now
         let given = Taken(live: live)
         let (refused, dropped) = state.withLock { state -> (Taken, Handoff) in
-            let (settings, total) = (settings, state.bytes)
+            let fits = state.bytes + bytes <= settings.maxBytes
             // One lookup of the key: its list is changed in place.
-            let (kept, dropped) = { (idle: inout [Idle]) -> (Bool, Handoff) in
-                let fits = idle.count < settings.maxIdlePerFunction && total + bytes <= settings.maxBytes
-                if fits { idle.append(Idle(live: given.live!, bytes: bytes, since: now)) }
-                return (fits, Self.expire(&idle, now: now, timeout: settings.idleTimeout))
-            }(&state.idle[key, default: []])
+            let (kept, dropped) = Self.admit(Idle(live: live, bytes: bytes, since: now), to: &state.idle[key, default: []],
+                                             if: fits, settings)
             state.bytes += (kept ? bytes : 0) - dropped.bytes
             return (kept ? Taken(live: nil) : given, dropped)
         }
@@ -112,6 +109,14 @@ final class InstancePool: Sendable {
             }
             return dropped
         }.close()
+    }
+
+    /// Adds `idle` to a function's list if `fits` and the list has room; then lets go of the
+    /// list's instances idle too long. Whether it was kept, and what was let go.
+    private static func admit(_ idle: Idle, to list: inout [Idle], if fits: Bool, _ settings: Settings) -> (kept: Bool, dropped: Handoff) {
+        let kept = fits && list.count < settings.maxIdlePerFunction
+        if kept { list.append(idle) }
+        return (kept, expire(&list, now: idle.since, timeout: settings.idleTimeout))
     }
 
     /// Removes `key`'s instances idle longer than `timeout`, keeping its newest.

@@ -83,16 +83,8 @@ public final class WorkerPool: TaskExecutor, Sendable {
     /// need not escape, so nothing it uses is copied to the heap.
     public func runHere<T>(_ work: () throws -> T) async rethrows -> T {
         precondition(isCurrent, "runHere is for the pool's own threads")
-        let taken = state.withLock { state in
-            guard state.freeSlots > 0 else { return false }
-            state.freeSlots -= 1
-            state.blocking += 1
-            return true
-        }
-        if !taken {
-            await acquire()
-            state.withLock { $0.blocking += 1 }
-        }
+        await acquire()
+        state.withLock { $0.blocking += 1 }
         defer { release() }
         return try work()
     }
