@@ -33,13 +33,11 @@ extension GuestContext {
             body = { p in
                 let handle = s(p[0])
                 guard self.buffer(handle) != nil else { return ABICode.badHandle.rawValue }
-                guard let name = self.readString(p[1].i32, p[2].i32), let value = self.readString(p[3].i32, p[4].i32),
-                      HeaderRules.isValidName(name), HeaderRules.isValidValue(value)
-                else { return ABICode.invalid.rawValue }
+                guard let header = self.header(name: (p[1].i32, p[2].i32), value: (p[3].i32, p[4].i32)) else { return ABICode.invalid.rawValue }
                 if handle == self.outputHandle {
-                    self.addHeader(Header(name, value))
+                    self.addHeader(header)
                 } else {
-                    self.setMeta(handle, "header.\(name.lowercased())", value)
+                    self.setMeta(handle, "header.\(header.name.lowercased())", header.value)
                 }
                 return 0
             }
@@ -60,6 +58,6 @@ extension GuestContext {
         default:
             return nil
         }
-        return i32Function(store: store, type: type, body)
+        return i32Function(store: store, type: type, waits: name == "get_url", body)
     }
 }

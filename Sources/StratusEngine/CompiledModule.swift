@@ -31,6 +31,11 @@ public final class CompiledModule: Sendable {
     public let sha256: String
     /// What the engine's cache knows it by: the hash, the entry and the bindable names.
     let key: String
+
+    /// Where the engine pools the instances of `function` of `app` made from this module.
+    public func poolKey(app: String, function: String) -> PoolKey {
+        PoolKey(app: app, function: function, module: key)
+    }
     public let entry: Entry
     /// The WASI functions the module imports; when any, each instance needs a bridge.
     let wasiImports: Set<String>

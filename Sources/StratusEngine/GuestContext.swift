@@ -21,6 +21,10 @@ final class GuestContext {
     /// Set once the instance exists; host functions called before that see no memory.
     var memory: Memory?
 
+    /// Quick host calls left before one reads the clock (see `checkDeadline`).
+    var callsToDeadlineCheck = 0
+    static let quickCallsPerDeadlineCheck = 16
+
     private var buffers: [Int32: Buffer] = [:]
     private var nextHandle: Int32 = 1
     /// The handle naming the response body (`get_output_buffer_id`), made on first use.
@@ -38,7 +42,7 @@ final class GuestContext {
 
     /// Forgets the last invocation and serves `invocation`: what a guest sees through its host
     /// functions must not depend on who ran before it.
-    func begin(_ invocation: Invocation, host: any HostServices) {
+    func begin(_ invocation: consuming Invocation, host: any HostServices) {
         self.invocation = invocation
         self.host = host
         // Emptied in place rather than made anew: two allocations fewer per invocation.
@@ -58,6 +62,38 @@ final class GuestContext {
     func addHeader(_ header: Header) {
         if headers.isEmpty { headers.reserveCapacity(4) }
         headers.append(header)
+    }
+
+    /// Headers this instance's guest set before, with the bytes it set them from: a guest sets
+    /// the same few on every invocation, and comparing bytes costs less than reading and checking
+    /// the text again. A few short ones, so an idle instance holds little.
+    private var knownHeaders: [(name: [UInt8], value: [UInt8], header: Header)] = []
+
+    /// The header whose name and value the guest passed (pointer and length each); nil when a
+    /// range is out of bounds, or it is not valid text for a header.
+    func header(name: (UInt32, UInt32), value: (UInt32, UInt32)) -> Header? {
+        // By index: iterating would copy each entry, a retain per field.
+        for index in knownHeaders.indices where knownHeaders[index].name.count == name.1 && knownHeaders[index].value.count == value.1 {
+            if holds(knownHeaders[index].name, at: name.0), holds(knownHeaders[index].value, at: value.0) { return knownHeaders[index].header }
+        }
+        guard let text = readString(name.0, name.1), let value = readString(value.0, value.1),
+              HeaderRules.isValidName(text), HeaderRules.isValidValue(value)
+        else { return nil }
+        let header = Header(text, value)
+        if knownHeaders.count < 8, value.utf8.count <= 256 { knownHeaders.append((Array(text.utf8), Array(value.utf8), header)) }
+        return header
+    }
+
+    /// Whether guest memory at `ptr` holds `bytes`.
+    private func holds(_ bytes: [UInt8], at ptr: UInt32) -> Bool {
+        withGuestBytes(ptr, UInt32(bytes.count)) { $0.elementsEqual(bytes) } ?? false
+    }
+
+    /// What `ctx(name)` answers (see `Invocation.value`), read field by field: calling a
+    /// method of `invocation` copied the whole invocation, a retain per field.
+    func contextValue(_ name: String) -> String? {
+        if name == "invocation", let id = invocation.id { return id }
+        return invocation.shared[name] ?? invocation.context[name]
     }
 
     // MARK: Buffers

@@ -7,14 +7,7 @@ import Synchronization
 final class InstancePool: Sendable {
     typealias Settings = PoolSettings
 
-    /// Whose instances a pool holds: a function of an app (its limits and name are its own)
-    /// and the compiled module they are made from. Fields, not one string, so that an
-    /// invocation builds no string to find its pool.
-    struct Key: Hashable {
-        let app: String
-        let function: String
-        let module: String
-    }
+    typealias Key = PoolKey
 
     private struct Idle {
         let live: LiveInstance
@@ -36,9 +29,15 @@ final class InstancePool: Sendable {
         let live: LiveInstance?
     }
 
+    /// A function's idle instances, oldest first. An object, so that an invocation changes its
+    /// list through a plain lookup: changing a dictionary's value in place allocated each time.
+    private final class IdleList {
+        var items: [Idle] = []
+    }
+
     private struct State: @unchecked Sendable {
         // An instance is either here, owned by the pool, or checked out by one thread.
-        var idle: [Key: [Idle]] = [:]
+        var idle: [Key: IdleList] = [:]
         var bytes = 0
     }
 
@@ -53,10 +52,9 @@ final class InstancePool: Sendable {
     /// many stay idle after it.
     func checkout(_ key: Key) -> (live: LiveInstance?, left: Int) {
         let (taken, left) = state.withLock { state -> (Taken, Int) in
-            // One lookup of the key, its list changed in place.
-            guard let (idle, left) = state.idle[key]?.popLastCounting() else { return (Taken(live: nil), 0) }
+            guard let list = state.idle[key], let idle = list.items.popLast() else { return (Taken(live: nil), 0) }
             state.bytes -= idle.bytes
-            return (Taken(live: idle.live), left)
+            return (Taken(live: idle.live), list.items.count)
         }
         return (taken.live, left)
     }
@@ -69,9 +67,9 @@ final class InstancePool: Sendable {
         let given = Taken(live: live)
         let (refused, dropped) = state.withLock { state -> (Taken, Handoff) in
             let fits = state.bytes + bytes <= settings.maxBytes
-            // One lookup of the key: its list is changed in place.
-            let (kept, dropped) = Self.admit(Idle(live: live, bytes: bytes, since: now), to: &state.idle[key, default: []],
-                                             if: fits, settings)
+            let list: IdleList
+            if let known = state.idle[key] { list = known } else { list = IdleList(); state.idle[key] = list }
+            let (kept, dropped) = Self.admit(Idle(live: live, bytes: bytes, since: now), to: &list.items, if: fits, settings)
             state.bytes += (kept ? bytes : 0) - dropped.bytes
             return (kept ? Taken(live: nil) : given, dropped)
         }
@@ -81,11 +79,11 @@ final class InstancePool: Sendable {
 
     /// Idle instances in all, and the memory they hold.
     var totals: (instances: Int, bytes: Int) {
-        state.withLock { state in (state.idle.values.reduce(0) { $0 + $1.count }, state.bytes) }
+        state.withLock { state in (state.idle.values.reduce(0) { $0 + $1.items.count }, state.bytes) }
     }
 
     func idleCount(_ key: Key) -> Int {
-        state.withLock { $0.idle[key]?.count ?? 0 }
+        state.withLock { $0.idle[key]?.items.count ?? 0 }
     }
 
     /// Lets go of instances idle too long.
@@ -102,9 +100,9 @@ final class InstancePool: Sendable {
     func retain(where keep: (Key) -> Bool) {
         state.withLock { state in
             var dropped = Handoff([])
-            for (key, idle) in state.idle where !keep(key) {
-                dropped.instances += idle.map(\.live)
-                state.bytes -= idle.reduce(0) { $0 + $1.bytes }
+            for (key, list) in state.idle where !keep(key) {
+                dropped.instances += list.items.map(\.live)
+                state.bytes -= list.items.reduce(0) { $0 + $1.bytes }
                 state.idle[key] = nil
             }
             return dropped
@@ -121,8 +119,8 @@ final class InstancePool: Sendable {
 
     /// Removes `key`'s instances idle longer than `timeout`, keeping its newest.
     private static func expire(_ key: Key, in state: inout State, now: ContinuousClock.Instant, timeout: Duration) -> Handoff {
-        guard state.idle[key] != nil else { return Handoff([]) }
-        let dropped = expire(&state.idle[key]!, now: now, timeout: timeout)
+        guard let list = state.idle[key] else { return Handoff([]) }
+        let dropped = expire(&list.items, now: now, timeout: timeout)
         state.bytes -= dropped.bytes
         return dropped
     }
@@ -153,9 +151,30 @@ public struct PoolSettings: Sendable {
     public init() {}
 }
 
-extension Array {
-    /// Removes the last element and answers it with how many are left; nil when empty.
-    fileprivate mutating func popLastCounting() -> (last: Element, left: Int)? {
-        popLast().map { ($0, count) }
+/// Whose instances a pool holds: a function of an app (its limits and name are its own) and
+/// the compiled module they are made from. Its hash is computed once, when it is made: the
+/// platform makes each function's key at deploy, and hashing the three names on every check-out
+/// and check-in cost more than the rest of the pool's work.
+public struct PoolKey: Hashable, Sendable {
+    let app: String
+    let function: String
+    let module: String
+    private let hash: Int
+
+    public init(app: String, function: String, module: String) {
+        (self.app, self.function, self.module) = (app, function, module)
+        var hasher = Hasher()
+        hasher.combine(app)
+        hasher.combine(function)
+        hasher.combine(module)
+        hash = hasher.finalize()
+    }
+
+    public static func == (a: PoolKey, b: PoolKey) -> Bool {
+        a.hash == b.hash && a.app == b.app && a.function == b.function && a.module == b.module
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
     }
 }

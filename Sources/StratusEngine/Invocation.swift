@@ -16,15 +16,19 @@ public struct Invocation: Sendable {
     public var limits: InvocationLimits
     /// The app's files a WASI guest reads at `/app`; nil: an empty folder.
     public var files: AppFiles?
+    /// The pool of the function's instances, made ahead by the caller; nil: made from `app`,
+    /// `function` and the module.
+    public var poolKey: PoolKey?
 
     public init(input: [UInt8], context: [String: String], shared: [String: String] = [:], id: String? = nil,
-                limits: InvocationLimits = .generous, files: AppFiles? = nil) {
+                limits: InvocationLimits = .generous, files: AppFiles? = nil, poolKey: PoolKey? = nil) {
         self.input = input
         self.context = context
         self.shared = shared
         self.id = id
         self.limits = limits
         self.files = files
+        self.poolKey = poolKey
     }
 
     /// The value `ctx(name)` answers.

@@ -76,7 +76,7 @@ final class LiveInstance {
     }
 
     /// Starts serving `invocation` on a pooled instance.
-    func begin(_ invocation: Invocation, host: any HostServices) {
+    func begin(_ invocation: consuming Invocation, host: any HostServices) {
         context.begin(invocation, host: host)
         stdin?.rewind()
     }

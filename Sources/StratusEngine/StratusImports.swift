@@ -35,7 +35,7 @@ extension GuestContext {
         case "ctx":
             body = { p in
                 guard let name = self.readString(p[0].i32, p[1].i32) else { return ABICode.invalid.rawValue }
-                guard let value = self.invocation.value(name) else { return ABICode.notFound.rawValue }
+                guard let value = self.contextValue(name) else { return ABICode.notFound.rawValue }
                 return self.makeBuffer(Array(value.utf8))
             }
         case "out_write":
@@ -53,10 +53,8 @@ extension GuestContext {
             }
         case "out_header":
             body = { p in
-                guard let name = self.readString(p[0].i32, p[1].i32), let value = self.readString(p[2].i32, p[3].i32),
-                      HeaderRules.isValidName(name), HeaderRules.isValidValue(value)
-                else { return ABICode.invalid.rawValue }
-                self.addHeader(Header(name, value))
+                guard let header = self.header(name: (p[0].i32, p[1].i32), value: (p[2].i32, p[3].i32)) else { return ABICode.invalid.rawValue }
+                self.addHeader(header)
                 return 0
             }
         case "log":
@@ -119,8 +117,13 @@ extension GuestContext {
             guard let kv = kvFunction(name) else { return nil }
             body = kv
         }
-        return i32Function(store: store, type: type, body)
+        return i32Function(store: store, type: type, waits: !Self.quick.contains(name), body)
     }
+
+    /// The `stratus` host calls that never wait: they only touch the invocation's own state.
+    /// The others wait on the store, the network or other functions.
+    private static let quick: Set<String> = ["buf_len", "buf_read", "buf_free", "buf_meta", "input", "ctx", "out_write", "out_status",
+                                             "out_header", "log"]
 }
 
 extension GuestContext {
@@ -147,13 +150,28 @@ extension GuestContext {
 
     /// A host function whose one `i32` result is what `body` answers for its parameters. Past
     /// the invocation's deadline (time spent in the host, such as a long call, burns no fuel)
-    /// it stops the guest instead.
-    func i32Function(store: Store, type: FunctionType, _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
+    /// it stops the guest instead. One that `waits` (on the store, the network, another
+    /// function) checks the deadline before it runs and has the next host call check it too.
+    func i32Function(store: Store, type: FunctionType, waits: Bool = false,
+                     _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
         Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
-            let limits = self.invocation.limits
-            guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
+            try self.checkDeadline(now: waits)
             out[0] = .i32(UInt32(bitPattern: body(p)))
+            if waits { self.callsToDeadlineCheck = 0 }
         })
+    }
+
+    /// Stops the guest past its deadline. Reading the clock costs about what a quick host call
+    /// does, so quick calls read it only every `quickCallsPerDeadlineCheck`th time: at most
+    /// that many quick calls run late.
+    private func checkDeadline(now: Bool) throws {
+        guard now || callsToDeadlineCheck == 0 else {
+            callsToDeadlineCheck -= 1
+            return
+        }
+        callsToDeadlineCheck = Self.quickCallsPerDeadlineCheck - 1
+        let limits = invocation.limits
+        guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
     }
 }
 

@@ -224,8 +224,10 @@ public final class WasmEngine: Sendable {
 
     /// Runs one invocation in an instance put back to its snapshot, or a fresh one when none is
     /// idle. Blocks the calling thread until the guest ends.
-    public func invoke(_ compiled: CompiledModule, _ invocation: Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
+    /// `invocation` is consumed: the instance's context takes it over without copying it.
+    public func invoke(_ compiled: CompiledModule, _ invocation: consuming Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
         let key = Self.poolKey(compiled, invocation)
+        let invocationLimits = invocation.limits
         var live: LiveInstance?
         var reusable = false
         var counted = 0
@@ -242,7 +244,7 @@ public final class WasmEngine: Sendable {
             if let pooled {
                 pooled.begin(invocation, host: host)
                 live = pooled
-                try start(pooled, invocation.limits)
+                try start(pooled, invocationLimits)
             } else {
                 live = try instantiate(compiled, GuestContext(invocation: invocation, host: host, limits: limits))
             }
@@ -264,10 +266,10 @@ public final class WasmEngine: Sendable {
             live?.flush()
             throw InvocationFailure(error, logs: logs())
         } catch let setup as SetupFailure {
-            throw Self.failure(setup.error, setup.logs, invocation.limits, during: "its set-up")
+            throw Self.failure(setup.error, setup.logs, invocationLimits, during: "its set-up")
         } catch {
             live?.flush()
-            throw Self.failure(error, logs(), invocation.limits, during: nil)
+            throw Self.failure(error, logs(), invocationLimits, during: nil)
         }
         live!.flush()
         let context = live!.context
@@ -292,7 +294,8 @@ public final class WasmEngine: Sendable {
     /// Idle instances are kept per function of an app, as the function's limits and name
     /// (standard WASI `argv[0]`) are its own.
     private static func poolKey(_ compiled: CompiledModule, _ invocation: Invocation) -> InstancePool.Key {
-        InstancePool.Key(app: invocation.value("app") ?? "", function: invocation.functionName, module: compiled.key)
+        if let key = invocation.poolKey, key.module == compiled.key { return key }
+        return compiled.poolKey(app: invocation.value("app") ?? "", function: invocation.functionName)
     }
 
     /// Gives a pooled instance `limits`: its time budget, and a memory cap it must already fit.

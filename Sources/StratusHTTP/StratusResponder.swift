@@ -73,7 +73,8 @@ public struct StratusResponder: HTTPResponder {
     /// A guest's output as an HTTP response.
     static func response(_ output: InvocationOutput, headOnly: Bool = false) -> Response {
         var headers = HTTPFields()
-        headers.reserveCapacity(output.headers.count)
+        // With room for what the server adds (content-length and date), which grew it otherwise.
+        headers.reserveCapacity(output.headers.count + 2)
         for header in output.headers {
             guard let name = HTTPFields.Element.Name(header.name) else { continue }
             headers.append(.init(name: name, value: header.value))

@@ -23,7 +23,9 @@ public final class DeployedApp: Sendable {
         self.files = files
         // The manifest's own lookup decides which of two like-named callables a name means.
         entries = Dictionary(uniqueKeysWithValues: Set(Self.callableNames(of: manifest)).compactMap { name in
-            manifest.callable(named: name).map { (name, CallableEntry($0, name: name, of: manifest, node: node)) }
+            manifest.callable(named: name).map {
+                (name, CallableEntry($0, name: name, of: manifest, node: node, module: modules[name]))
+            }
         })
     }
 

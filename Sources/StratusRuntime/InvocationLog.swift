@@ -25,13 +25,16 @@ public final class InvocationLog: Service, Sendable {
 
     /// Consumes `record`: a record is a dozen references, and each copy retains them all.
     func add(_ record: consuming InvocationRecord) {
-        var record = record
+        // Moved into the lock's closure through an optional: a capture alone would copy it.
+        var pending = Optional(record)
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            var record = pending.take()!
             record.seq = state.nextSeq
             state.nextSeq += 1
-            state.byApp[record.app, default: Ring(capacity: perApp)].append(record)
+            let (seq, app) = (record.seq, record.app)
+            state.byApp[app, default: Ring(capacity: perApp)].append(consume record)
             guard !state.waiters.isEmpty else { return [] }
-            let due = state.waiters.filter { $0.value.after < record.seq }
+            let due = state.waiters.filter { $0.value.after < seq }
             for id in due.keys { state.waiters[id] = nil }
             return due.values.map(\.continuation)
         }
@@ -99,9 +102,9 @@ public final class InvocationLog: Service, Sendable {
             if capacity == 0 {
                 return
             } else if storage.count < capacity {
-                storage.append(record)
+                storage.append(consume record)
             } else {
-                storage[head] = record
+                storage[head] = consume record
                 head = (head + 1) % capacity
             }
         }

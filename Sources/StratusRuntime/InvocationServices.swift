@@ -18,7 +18,9 @@ final class InvocationServices: HostServices {
     /// When this invocation must end; no call it makes outlives it.
     let deadline: ContinuousClock.Instant
     /// Set when the store did not answer: a function that fails after that failed for it.
-    let outage = StoreOutage()
+    /// Held here, not in an object of its own: one allocation fewer per invocation.
+    private let outage = Mutex<StratusError?>(nil)
+    var outageSeen: StratusError? { outage.withLock { $0 } }
 
     init(platform: Platform, app: DeployedApp, function: FunctionSpec, depth: Int, deadline: ContinuousClock.Instant) {
         (self.platform, self.app, self.function, self.depth, self.deadline) = (platform, app, function, depth, deadline)
@@ -184,22 +186,11 @@ final class InvocationServices: HostServices {
         } catch let error as StratusError where error.kind == .badRequest {
             return .failure(.invalid)
         } catch let error as StratusError where error.kind == .unavailable {
-            outage.note(error)
+            outage.withLock { $0 = error }
             return .failure(.failed)
         } catch {
             platform.logger.error("store failure in app \(app.name): \(error)")
             return .failure(.failed)
         }
-    }
-}
-
-/// The store failure an invocation met, if any.
-final class StoreOutage: Sendable {
-    private let error = Mutex<StratusError?>(nil)
-
-    var seen: StratusError? { error.withLock { $0 } }
-
-    func note(_ failure: StratusError) {
-        error.withLock { $0 = failure }
     }
 }

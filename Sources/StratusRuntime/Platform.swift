@@ -390,7 +390,11 @@ public final class Platform: Sendable {
     /// under half its time limit, and slow for good when one takes longer (no limit: quick).
     private func paced<T>(_ entry: CallableEntry, _ limits: InvocationLimits?, _ work: () throws -> T) rethrows -> T {
         let start = ContinuousClock.now
-        defer { entry.ran(slow: limits.map { ContinuousClock.now - start > $0.timeout / 2 } ?? false) }
+        defer {
+            // Doubled by adding: dividing or multiplying a Duration goes through generic 128-bit arithmetic.
+            let elapsed = ContinuousClock.now - start
+            entry.ran(slow: limits.map { elapsed + elapsed > $0.timeout } ?? false)
+        }
         return try work()
     }
 
@@ -435,10 +439,15 @@ public final class Platform: Sendable {
         let id = invocation.id!
         let (start, clock) = (Date(), ContinuousClock.now)
         running.add(1)
-        var result = Result { () throws(InvocationFailure) in try engine.invoke(module, invocation, host: host) }
+        var result: Result<InvocationOutput, InvocationFailure>
+        do {
+            result = .success(try engine.invoke(module, consume invocation, host: host))
+        } catch {
+            result = .failure(error)
+        }
         running.add(-1)
         // A function that fails after the store failed it is reported as the outage it met (503).
-        if case .failure(let failure) = result, let outage = host.outage.seen {
+        if case .failure(let failure) = result, let outage = host.outageSeen {
             result = .failure(InvocationFailure(outage, logs: failure.logs))
         }
         let duration = ContinuousClock.now - clock
@@ -446,7 +455,7 @@ public final class Platform: Sendable {
         let record = InvocationRecord(id: id, app: app.name, function: spec.name, trigger: trigger, start: start, duration: duration,
                                       result: result, maxLogBytes: invocations.maxLogBytes)
         metrics.invocation(app: app.name, function: spec.name, trigger: trigger, outcome: record.outcome, duration: duration)
-        invocations.add(record)
+        invocations.add(consume record)
         // Made only when there is something to log: most invocations log nothing.
         func label() -> String { "\(app.name)/\(spec.name) \(id)" }
         switch result {
@@ -467,8 +476,9 @@ public final class Platform: Sendable {
                     deadline: ContinuousClock.Instant?) -> Invocation {
         var limits = limits(of: function)
         if let deadline, deadline < limits.deadline { limits.deadline = deadline }
-        return Invocation(input: input, context: context, shared: app.entry(named: function.name)?.shared ?? [:],
-                          id: Self.newInvocationID(), limits: limits, files: app.files)
+        let entry = app.entry(named: function.name)
+        return Invocation(input: input, context: context, shared: entry?.shared ?? [:], id: Self.newInvocationID(), limits: limits,
+                          files: app.files, poolKey: entry?.poolKey)
     }
 
     /// `function`'s limits, from its manifest or the server's defaults, its deadline from now.
@@ -494,13 +504,14 @@ public final class Platform: Sendable {
     /// for random bytes (and formatting them) on every invocation.
     static func newInvocationID() -> String {
         let value = invocationBase &+ invocationCounter.add(1, ordering: .relaxed).newValue
-        // Sixteen hex digits written in place: one allocation, where formatting then padding made three.
-        return String(unsafeUninitializedCapacity: 16) { digits in
-            for index in 0..<16 {
-                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * index)) & 0xF
+        // Fifteen hex digits (60 bits) written in place: a string that short is held inline,
+        // without an allocation.
+        return String(unsafeUninitializedCapacity: 15) { digits in
+            for index in 0..<15 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (56 - 4 * index)) & 0xF
                 digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
             }
-            return 16
+            return 15
         }
     }
 

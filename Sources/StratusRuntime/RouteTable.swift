@@ -70,25 +70,27 @@ public struct RouteTable: Sendable {
     /// Finds the route for `method` and a path (without its query).
     public func lookup(method: String, path: String) -> Lookup {
         var allowed: Set<String> = []
-        // Byte ranges of the parameters' values in the path.
-        var values: [Range<Int>] = []
         // Methods nearly always come in capitals already; uppercasing allocates.
         let method = method.utf8.contains(where: { (0x61...0x7A).contains($0) }) ? method.uppercased() : method
         var path = path
         // Walked as bytes: splitting into an array of segments cost a tenth of a warm request.
         return path.withUTF8 { bytes in
-            guard let target = find(root, bytes, from: 0, method: method, values: &values, allowed: &allowed) else {
+            guard let target = find(root, bytes, from: 0, method: method, allowed: &allowed) else {
                 return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed.sorted())
             }
+            // The parameters' values, read along the route that matched.
             var parameters: [String: String] = [:]
-            var next = values.makeIterator()
-            func text() -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[next.next()!]), as: UTF8.self) }
+            var from = 0
             for segment in target.route.segments {
+                let head = Self.segment(bytes, from: from) ?? bytes.count..<bytes.count
+                from = head.upperBound
+                func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
                 switch segment {
                 case .literal: continue
-                case .parameter(let name): parameters[name] = text().removingPercentEncodingOrSelf
+                case .parameter(let name): parameters[name] = text(head).removingPercentEncodingOrSelf
                 // The rest of the path, its empty segments left out.
-                case .wildcard(let name): parameters[name] = text().split(separator: "/").joined(separator: "/").removingPercentEncodingOrSelf
+                case .wildcard(let name):
+                    parameters[name] = text(head.lowerBound..<bytes.count).split(separator: "/").joined(separator: "/").removingPercentEncodingOrSelf
                 }
             }
             return .found(RouteMatch(app: target.app, function: target.function, route: target.route, parameters: parameters,
@@ -107,34 +109,26 @@ public struct RouteTable: Sendable {
         return start..<end
     }
 
-    private func find(_ node: Node, _ bytes: UnsafeBufferPointer<UInt8>, from: Int, method: String,
-                      values: inout [Range<Int>], allowed: inout Set<String>) -> Target? {
+    private func find(_ node: Node, _ bytes: UnsafeBufferPointer<UInt8>, from: Int, method: String, allowed: inout Set<String>) -> Target? {
         guard let head = Self.segment(bytes, from: from) else {
             if let target = node.target(method) { return target }
             allowed.formUnion(node.targets.keys)
             // `*name` also matches an empty rest.
             if let wildcard = node.wildcard {
-                values.append(bytes.count..<bytes.count)
                 if let target = wildcard.target(method) { return target }
                 allowed.formUnion(wildcard.targets.keys)
-                values.removeLast()
             }
             return nil
         }
         if let next = node.literals[String(decoding: UnsafeBufferPointer(rebasing: bytes[head]), as: UTF8.self)],
-           let target = find(next, bytes, from: head.upperBound, method: method, values: &values, allowed: &allowed) {
+           let target = find(next, bytes, from: head.upperBound, method: method, allowed: &allowed) {
             return target
         }
-        if let next = node.parameter {
-            values.append(head)
-            if let target = find(next, bytes, from: head.upperBound, method: method, values: &values, allowed: &allowed) { return target }
-            values.removeLast()
+        if let next = node.parameter, let target = find(next, bytes, from: head.upperBound, method: method, allowed: &allowed) {
+            return target
         }
         if let wildcard = node.wildcard {
-            if let target = wildcard.target(method) {
-                values.append(head.lowerBound..<bytes.count)
-                return target
-            }
+            if let target = wildcard.target(method) { return target }
             allowed.formUnion(wildcard.targets.keys)
         }
         return nil

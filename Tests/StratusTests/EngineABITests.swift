@@ -154,6 +154,22 @@ struct EngineABITests {
                                    Header("X-Test", ""), Header("X~a!|", "yes")])
     }
 
+    @Test("a pooled instance's headers follow the bytes it passes each time, not those of its last invocation")
+    func headersOfAPooledInstance() throws {
+        let guest = WATGuest.stratusGuest(data: [(0, "X-Echo")], locals: "(local $n i32)", """
+            (local.set $n (call $buf_read (call $input) (i32.const 0) (i32.const 64) (i32.const 32)))
+            (call $rec (call $out_header (i32.const 0) (i32.const 6) (i32.const 64) (local.get $n)))
+        """)
+        let compiled = try WATGuest.compile(guest, engine: engine)
+        // Same length, same address, other bytes: each answer must carry its own.
+        for value in ["one", "two", "one", "two", "a\nb", "two"] {
+            let output = try engine.invoke(compiled, Invocation(input: Array(value.utf8), context: [:]), host: EngineHostDouble.denying)
+            let valid = !value.contains("\n")
+            #expect(WATGuest.int32s(output.body) == [valid ? 0 : -2])
+            #expect(output.headers == (valid ? [Header("X-Echo", value)] : []))
+        }
+    }
+
     @Test("log: levels 0...3 appear in output.logs; any other level is INVALID")
     func logging() throws {
         let guest = WATGuest.stratusGuest(data: [(0, "debug line"), (16, "info line"), (32, "warn line"), (48, "error ✓")], """

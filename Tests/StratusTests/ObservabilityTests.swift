@@ -97,7 +97,7 @@ import Testing
             let hello = list.invocations[0]
             #expect(hello.outcome == "ok" && hello.status == 200 && hello.trigger == "http" && hello.durationMs > 0)
             #expect(hello.lines == [InvocationRecord.Line(level: "info", source: "log", message: "hello from the guest")])
-            #expect(hello.id.count == 16)
+            #expect(hello.id.count == 15)
             let boom = list.invocations[3]
             #expect(boom.outcome == "guest_trap" && boom.status == nil && boom.error?.contains("unreachable") == true, "\(boom)")
             #expect(list.invocations[4].lines.map(\.message) == ["disk on fire"])
