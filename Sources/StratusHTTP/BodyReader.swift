@@ -10,7 +10,11 @@ enum BodyReader {
             StratusError(.tooLarge, code: "body_too_large",
                          "the request body is larger than the limit of \(limit) bytes; send less, or raise the server's limit")
         }
-        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit { throw tooLarge }
+        let length = request.headers[.contentLength]
+        // Over HTTP/1.1 a request with neither header has no body (RFC 9112, 6.3): nothing to
+        // wait for, and collecting the empty stream cost a GET more than its route lookup.
+        if length == nil, request.headers[.transferEncoding] == nil { return ByteBuffer() }
+        if let length = length.flatMap({ Int($0) }), length > limit { throw tooLarge }
         do {
             return try await request.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {

@@ -54,8 +54,8 @@ public struct StratusResponder: HTTPResponder {
         case .found(let match):
             let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
             var context: [String: String] = [:]
-            // The platform adds its own few; reserved at once rather than grown twice.
-            context.reserveCapacity(request.headers.count + match.parameters.count + 12)
+            // Reserved at once rather than grown: the values below, and `trigger`, which the platform adds.
+            context.reserveCapacity(request.headers.count + match.parameters.count + 4)
             context["method"] = method
             context["path"] = path
             context["query"] = request.uri.query ?? ""
