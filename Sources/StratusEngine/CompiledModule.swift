@@ -31,11 +31,6 @@ public final class CompiledModule: Sendable {
     public let sha256: String
     /// What the engine's cache knows it by: the hash, the entry and the bindable names.
     let key: String
-
-    /// Where the engine pools the instances of `function` of `app` made from this module.
-    public func poolKey(app: String, function: String) -> PoolKey {
-        PoolKey(app: app, function: function, module: key)
-    }
     public let entry: Entry
     /// The WASI functions the module imports; when any, each instance needs a bridge.
     let wasiImports: Set<String>
@@ -82,6 +77,11 @@ public final class CompiledModule: Sendable {
     func with(_ setup: Setup, key: String) -> CompiledModule {
         CompiledModule(sha256: sha256, key: key, entry: entry, wasiImports: wasiImports, bindings: bindings, exports: exports,
                        module: module, state: state, setup: setup)
+    }
+
+    /// Where the engine pools the instances of `function` of `app` made from this module.
+    public func poolKey(app: String, function: String) -> PoolKey {
+        PoolKey(app: app, function: function, module: key)
     }
 
     /// Why the export `binding` asks for cannot serve it, or nil when it can.

@@ -152,7 +152,7 @@ extension GuestContext {
     /// the invocation's deadline (time spent in the host, such as a long call, burns no fuel)
     /// it stops the guest instead. One that `waits` (on the store, the network, another
     /// function) checks the deadline before it runs and has the next host call check it too.
-    func i32Function(store: Store, type: FunctionType, waits: Bool = false,
+    func i32Function(store: Store, type: FunctionType, waits: Bool,
                      _ body: @escaping (UnsafeBufferPointer<Value>) -> Int32) -> Function {
         Function(store: store, parameters: type.parameters, results: type.results, raw: { _, p, out in
             try self.checkDeadline(now: waits)

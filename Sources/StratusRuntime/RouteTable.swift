@@ -81,10 +81,10 @@ public struct RouteTable: Sendable {
             // The parameters' values, read along the route that matched.
             var parameters: [String: String] = [:]
             var from = 0
+            func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
             for segment in target.route.segments {
                 let head = Self.segment(bytes, from: from) ?? bytes.count..<bytes.count
                 from = head.upperBound
-                func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
                 switch segment {
                 case .literal: continue
                 case .parameter(let name): parameters[name] = text(head).removingPercentEncodingOrSelf
