@@ -52,7 +52,8 @@ public struct StratusResponder: HTTPResponder {
             return try await StaticResponder(platform: platform).respond(request, path: path, app: match.app, folder: match.folder!,
                                                                          rest: match.parameters["path"] ?? "")
         case .found(let match):
-            let body = try await BodyReader.collect(request, limit: settings.bodyLimit)
+            // Checked here first: awaiting even an async call that returns at once switches the task.
+            let body = BodyReader.hasNone(request) ? ByteBuffer() : try await BodyReader.collect(request, limit: settings.bodyLimit)
             var context: [String: String] = [:]
             // Reserved at once rather than grown: the values below, and `trigger`, which the platform adds.
             context.reserveCapacity(request.headers.count + match.parameters.count + 4)

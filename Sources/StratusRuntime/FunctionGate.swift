@@ -35,10 +35,15 @@ final class FunctionGate: Sendable {
         self.limit = max(1, limit)
     }
 
+    /// Takes a slot of `key` if one is free, without the task switch an async call costs.
+    func tryEnter(_ key: String) -> Bool {
+        slots.withLock { $0[key, default: Slot()].take(limit: limit, orQueue: nil) }
+    }
+
     /// Waits until `key` has a free slot and takes it; without waiting when one is free. Each
     /// step looks the key up once and changes its slot in place.
     func enter(_ key: String) async {
-        guard !slots.withLock({ $0[key, default: Slot()].take(limit: limit, orQueue: nil) }) else { return }
+        guard !tryEnter(key) else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if slots.withLock({ $0[key, default: Slot()].take(limit: limit, orQueue: continuation) }) { continuation.resume() }
         }

@@ -21,6 +21,7 @@ extension Platform {
                 context["filter." + header.name.lowercased().dropFirst(Self.filterContextPrefix.count)] = header.value
             }
         }
-        return try await invoke(app: appName, function: name, input: input, trigger: "http", context: consume context)
+        context["trigger"] = "http"
+        return try await invoke(app: appName, function: name, input: input, context: consume context, at: Position(depth: 0, deadline: nil))
     }
 }

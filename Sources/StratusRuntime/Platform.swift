@@ -352,8 +352,8 @@ public final class Platform: Sendable {
                                 at: Position(depth: call.depth, deadline: deadline, placedHere: true))
     }
 
-    private func invoke(app appName: String, function name: String, input: [UInt8], context: [String: String],
-                        at: Position) async throws -> InvocationOutput {
+    func invoke(app appName: String, function name: String, input: [UInt8], context: [String: String],
+                at: Position) async throws -> InvocationOutput {
         guard let app = app(named: appName) else {
             throw StratusError.appNotFound(appName)
         }
@@ -367,7 +367,7 @@ public final class Platform: Sendable {
                                               secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
         }
         let limits = spec.map { self.limits(of: $0) }
-        await gate.enter(key)
+        if !gate.tryEnter(key) { await gate.enter(key) }
         // A task of the HTTP server runs on a worker: a function known to end well inside its
         // time limit runs right there, without the two hand-offs between threads that cost more
         // than a pooled guest. Other functions run on another worker, so that their callers
