@@ -15,6 +15,9 @@ public enum BackupFormat {
     static let headerName = "stratus-backup.json"
     static let trailerName = "stratus-backup-end.json"
     static let chunkBytes = 4 << 20
+    /// The most one entry may hold, checked when writing and before reading one: a restore
+    /// holds one entry in memory at a time. Above any module or record line Stratus keeps.
+    static let maxEntryBytes = 256 << 20
 
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()

@@ -28,6 +28,7 @@ enum BackupReader {
                 }
                 guard trailer.counts == counts else { throw BackupError.corrupt("its records differ from its counts") }
                 guard try tar.next() == nil else { throw BackupError.corrupt("something follows its last entry") }
+                try gzip.finish()
                 progress(BackupProgress(items: counts.total, bytes: gzip.bytesRead))
                 return counts
             }

@@ -1,6 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
+import StratusModel
 
 /// Writes a gzip stream to a file as data comes, in constant memory.
 final class GzipFileWriter {
@@ -54,7 +55,8 @@ final class GzipFileWriter {
     }
 }
 
-/// Reads a gzip file's content in order, exactly as many bytes as asked for.
+/// Reads a gzip file's content in order, exactly as many bytes as asked for, and checks at the
+/// end that the stream ended as written: the gzip trailer present and matching what was read.
 final class GzipFileReader {
     private let file: FileHandle
     private let decompressor: ZlibDecompressor
@@ -63,6 +65,11 @@ final class GzipFileReader {
     private var atEndOfFile = false
     /// Compressed bytes read from the file so far.
     private(set) var bytesRead = 0
+    /// Of everything decompressed: its CRC-32 and size, which the trailer must repeat.
+    private var crc = CRC32()
+    private var decompressed = 0
+    /// The file's last 8 bytes read so far: at the end, the trailer.
+    private var tail: [UInt8] = []
 
     init(path: String) throws {
         guard let file = FileHandle(forReadingAtPath: path) else {
@@ -74,10 +81,11 @@ final class GzipFileReader {
 
     deinit { try? file.close() }
 
-    /// The next `count` bytes; throws `truncated` if the stream ends first.
+    /// The next `count` bytes; throws `truncated` if the stream ends first. Memory grows with
+    /// what arrives, never with what `count` claims.
     func read(_ count: Int) throws -> [UInt8] {
         var result: [UInt8] = []
-        result.reserveCapacity(count)
+        result.reserveCapacity(min(count, 1 << 20))
         while result.count < count {
             if output.readableBytes == 0 { try refill() }
             let take = min(count - result.count, output.readableBytes)
@@ -86,12 +94,35 @@ final class GzipFileReader {
         return result
     }
 
+    /// Reads to the end of the file: what is left of the content must be zeros (an archive's
+    /// end blocks), and the gzip trailer must be there, matching the content's CRC-32 and size
+    /// (an archive cut short by a few bytes otherwise loses only its trailer, unnoticed).
+    func finish() throws {
+        while true {
+            guard output.readableBytesView.allSatisfy({ $0 == 0 }) else { throw BackupError.corrupt("something follows its end") }
+            output.moveReaderIndex(forwardBy: output.readableBytes)
+            do {
+                try refill()
+            } catch let error as StratusError where error == BackupError.truncated {
+                break
+            }
+        }
+        guard input.readableBytes == 0 else { throw BackupError.corrupt("something follows its gzip stream") }
+        let expected = Self.littleEndian(crc.value) + Self.littleEndian(UInt32(truncatingIfNeeded: decompressed))
+        guard atEndOfFile, tail == expected else { throw BackupError.truncated }
+    }
+
+    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+        (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+    }
+
     private func refill() throws {
         while true {
             if input.readableBytes == 0 && !atEndOfFile {
                 let chunk = try file.read(upToCount: 1 << 18) ?? Data()
                 atEndOfFile = chunk.isEmpty
                 bytesRead += chunk.count
+                tail = Array((tail + chunk.suffix(8)).suffix(8))
                 input = ByteBuffer(bytes: chunk)
             }
             output.clear(minimumCapacity: 1 << 18)
@@ -103,7 +134,11 @@ final class GzipFileReader {
             } catch let error as CompressNIOError where error == .corruptData {
                 throw BackupError.corrupt("the gzip data is corrupt")
             }
-            if output.readableBytes > 0 { return }
+            if output.readableBytes > 0 {
+                output.withUnsafeReadableBytes { crc.update($0) }
+                decompressed += output.readableBytes
+                return
+            }
             // Nothing came out and nothing went in: the stream (or the file) has ended.
             if input.readableBytes == before && (atEndOfFile || before > 0) { throw BackupError.truncated }
         }

@@ -6,6 +6,9 @@ struct TarWriter {
     let gzip: GzipFileWriter
 
     func add(_ name: String, _ bytes: [UInt8], modified: Date) throws {
+        guard bytes.count <= BackupFormat.maxEntryBytes else {
+            throw BackupError.io("\(name) holds \(bytes.count) bytes, more than an archive entry may (\(BackupFormat.maxEntryBytes >> 20) MiB)")
+        }
         try gzip.write(Self.header(name: name, size: bytes.count, modified: modified))
         try gzip.write(bytes)
         let padding = (Self.blockSize - bytes.count % Self.blockSize) % Self.blockSize
@@ -60,10 +63,13 @@ struct TarReader {
         guard let stored = Self.octal(block[148..<156]), stored == sum else {
             throw BackupError.corrupt("an archive header's checksum does not match")
         }
-        guard let size = Self.octal(block[124..<136]), block[156] == UInt8(ascii: "0") || block[156] == 0 else {
+        guard let size = Self.octal(block[124..<136]), size >= 0, block[156] == UInt8(ascii: "0") || block[156] == 0 else {
             throw BackupError.corrupt("the archive holds something other than plain files")
         }
         let name = String(decoding: block[0..<100].prefix { $0 != 0 }, as: UTF8.self)
+        guard size <= BackupFormat.maxEntryBytes else {
+            throw BackupError.corrupt("its entry \(name) claims \(size) bytes, more than an entry may hold (\(BackupFormat.maxEntryBytes >> 20) MiB)")
+        }
         return (name, size)
     }
 

@@ -25,13 +25,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Serve HTTPS instead of HTTP (STRATUS_TLS=1): with --cert and --key, or a self-signed certificate made once in DIR/tls.") var tls = false
     @Option(name: .customLong("cert"), help: "With --tls: the PEM certificate chain, leaf first (STRATUS_TLS_CERT).") var certificate: String?
     @Option(name: .customLong("key"), help: "With --tls: the PEM private key of the certificate (STRATUS_TLS_KEY).") var key: String?
-    @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB).") var bodyLimit: Int?
-    @Option(name: .long, help: "Seconds a connection may send nothing before it is closed (STRATUS_IDLE_TIMEOUT; default 30).") var idleTimeout: Int?
-    @Option(name: .long, help: "The largest archive `stratus restore` may send, in MiB (STRATUS_MAX_RESTORE_MB; default 4096).") var maxRestoreMb: Int?
-    @Option(name: .long, help: "Guests that run at once, each on a worker thread (STRATUS_WORKERS; default one per core and one more; at least 2); one more thread serves requests meanwhile.") var workers: Int?
-    @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000).") var timeoutMs: Int?
-    @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128).") var memoryMb: Int?
-    @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(Limits.maxCallDepth)).") var callDepth: Int?
+    @Option(name: .long, help: "The largest request body in bytes for public routes (STRATUS_BODY_LIMIT; default 10 MiB, at most \(SettingRange.bodyLimit.range.upperBound)).") var bodyLimit: Int?
+    @Option(name: .long, help: "Seconds a connection may send nothing before it is closed (STRATUS_IDLE_TIMEOUT; default 30, 1 to \(SettingRange.idleTimeout.range.upperBound)).") var idleTimeout: Int?
+    @Option(name: .long, help: "The largest archive `stratus restore` may send, in MiB (STRATUS_MAX_RESTORE_MB; default 4096, at most \(SettingRange.restoreMB.range.upperBound)).") var maxRestoreMb: Int?
+    @Option(name: .long, help: "Guests that run at once, each on a worker thread (STRATUS_WORKERS; default one per core and one more; 2 to \(SettingRange.workers.range.upperBound)); one more thread serves requests meanwhile.") var workers: Int?
+    @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000, at most \(SettingRange.timeoutMs.range.upperBound)).") var timeoutMs: Int?
+    @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128, at most \(SettingRange.memoryMB.range.upperBound)).") var memoryMb: Int?
+    @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(SettingRange.callDepth.range.upperBound)).") var callDepth: Int?
     @Option(name: .long, help: "An app folder to deploy at start-up; repeatable.") var deploy: [String] = []
 
     /// Flags first, then `STRATUS_*` variables, then defaults.
@@ -42,10 +42,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard let nodeName else { throw ValidationError("--cluster needs --node NAME: the file's entry for this node") }
             try ClusterFile.read(path).apply(to: &config, node: nodeName, path: path)
         }
-        func int(_ name: String) throws -> Int? {
-            guard let text = environment[name] else { return nil }
-            guard let value = Int(text), value > 0 else { throw ValidationError("\(name)=\(text) must be a positive whole number") }
-            return value
+        /// The flag's value, else the variable's, checked against the setting's range.
+        func number(_ given: Int?, _ flag: String, _ variable: String, _ allowed: SettingRange) throws -> Int? {
+            guard let text = given.map(String.init) ?? environment[variable] else { return nil }
+            switch allowed.parse(text) {
+            case .success(let value): return value
+            case .failure(let problem): throw ValidationError("--\(flag) (\(variable)): \(problem.message)")
+            }
         }
         func flag(_ name: String) throws -> Bool {
             switch environment[name]?.lowercased() {
@@ -56,21 +59,16 @@ struct ServeCommand: AsyncParsableCommand {
         }
         config.dataDirectory = data ?? environment["STRATUS_DATA"] ?? config.dataDirectory
         config.host = host ?? environment["STRATUS_HOST"] ?? config.host
-        config.port = try port ?? int("STRATUS_PORT") ?? config.port
+        config.port = try number(port, "port", "STRATUS_PORT", .port) ?? config.port
         config.storeURL = store ?? environment["STRATUS_STORE"] ?? config.storeURL
         config.token = environment["STRATUS_TOKEN"]
-        config.bodyLimit = try bodyLimit ?? int("STRATUS_BODY_LIMIT") ?? config.bodyLimit
-        config.idleTimeoutSeconds = try idleTimeout ?? int("STRATUS_IDLE_TIMEOUT") ?? config.idleTimeoutSeconds
-        guard config.idleTimeoutSeconds >= 1 else { throw ValidationError("--idle-timeout must be at least 1 second") }
-        config.restoreLimitMB = try maxRestoreMb ?? int("STRATUS_MAX_RESTORE_MB") ?? config.restoreLimitMB
-        config.workers = try workers ?? int("STRATUS_WORKERS") ?? config.workers
-        guard config.workers >= 2 else { throw ValidationError("--workers must be at least 2, so one function never holds them all") }
-        if let ms = try timeoutMs ?? int("STRATUS_TIMEOUT_MS") { config.defaults.timeout = .milliseconds(ms) }
-        if let mb = try memoryMb ?? int("STRATUS_MEMORY_MB") { config.defaults.memoryBytes = mb << 20 }
-        config.defaults.callDepth = try callDepth ?? int("STRATUS_CALL_DEPTH") ?? config.defaults.callDepth
-        guard (1...Limits.maxCallDepth).contains(config.defaults.callDepth) else {
-            throw ValidationError("the call depth must be 1 to \(Limits.maxCallDepth); \(config.defaults.callDepth) is not")
-        }
+        config.bodyLimit = try number(bodyLimit, "body-limit", "STRATUS_BODY_LIMIT", .bodyLimit) ?? config.bodyLimit
+        config.idleTimeoutSeconds = try number(idleTimeout, "idle-timeout", "STRATUS_IDLE_TIMEOUT", .idleTimeout) ?? config.idleTimeoutSeconds
+        config.restoreLimitMB = try number(maxRestoreMb, "max-restore-mb", "STRATUS_MAX_RESTORE_MB", .restoreMB) ?? config.restoreLimitMB
+        config.workers = try number(workers, "workers", "STRATUS_WORKERS", .workers) ?? config.workers
+        if let ms = try number(timeoutMs, "timeout-ms", "STRATUS_TIMEOUT_MS", .timeoutMs) { config.defaults.timeout = .milliseconds(ms) }
+        if let mb = try number(memoryMb, "memory-mb", "STRATUS_MEMORY_MB", .memoryMB) { config.defaults.memoryBytes = mb << 20 }
+        config.defaults.callDepth = try number(callDepth, "call-depth", "STRATUS_CALL_DEPTH", .callDepth) ?? config.defaults.callDepth
         config.deploy = deploy
         config.node = nodeName
         if let list = tags ?? environment["STRATUS_TAGS"] {

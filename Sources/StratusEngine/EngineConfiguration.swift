@@ -14,8 +14,8 @@ public struct EngineLimits: Sendable {
     public var maxCallInputBytes: Int = 10 << 20
     /// The most pairs one `kv_scan` returns.
     public var maxScanLimit: Int = 10_000
-    /// Whether guests burn fuel, which is how a time limit stops a guest that never calls the
-    /// host. Off, nothing stops a guest that loops forever; only benchmarks turn it off.
+    /// Whether guests burn fuel, which is how ``Preemption`` stops a guest at its deadline.
+    /// Off, nothing stops a guest that loops forever; only benchmarks turn it off.
     public var fuelMetering = true
     /// How many idle instances are kept, and for how long.
     public var pool = PoolSettings()

@@ -1,6 +1,6 @@
 import StratusModel
 
-/// What one invocation may use: time (a deadline, enforced by a fuel budget while the guest
+/// What one invocation may use: time (a deadline, enforced by ``Preemption`` while the guest
 /// runs and checked at every host call) and memory.
 public struct InvocationLimits: Sendable {
     /// The function's time limit, for messages.
@@ -26,6 +26,10 @@ public struct InvocationLimits: Sendable {
     /// The error of an invocation stopped at its deadline.
     public func timeoutError() -> StratusError {
         StratusError(.timeout, code: "timeout",
-                     "the function ran past its time limit of \(timeoutMilliseconds) ms and was stopped; raise limits.timeout_ms or make it do less per invocation")
+                     "the function did not finish within its time limit of \(timeoutMilliseconds) ms, counted from the request's arrival (waiting for a free worker included), and was stopped; raise limits.timeout_ms or make it do less per invocation")
     }
+
+    /// The error of a sequence or plan whose caller's deadline passed while it waited.
+    public static let callerTimeout = StratusError(.timeout, code: "timeout",
+                                                   "the caller's time limit passed before this could run; raise the caller's limits.timeout_ms")
 }

@@ -2,24 +2,27 @@
 import StratusModel
 
 /// Refuses memory past an invocation's cap by throwing, so the guest stops with `memory_limit`
-/// instead of seeing a failed `memory.grow` it may not check. Notes table growth, which a
-/// snapshot cannot undo.
+/// instead of seeing a failed `memory.grow` it may not check; and refuses any growth past the
+/// invocation's deadline with `timeout`, since each grow copies the whole memory and a guest
+/// growing a page at a time would spend seconds in copies between two fuel charges. Notes
+/// table growth, which a snapshot cannot undo.
 final class MemoryCap: ResourceLimiter, @unchecked Sendable {
     // Read and set only by the thread using the instance, one at a time.
-    /// The cap of the invocation being served.
-    var bytes: Int
+    /// The limits of the invocation being served.
+    var limits: InvocationLimits
     /// Set by any growth, including the tables made at instantiation: cleared once the instance is set up.
     var grewTable = false
 
-    init(bytes: Int) {
-        self.bytes = bytes
+    init(limits: InvocationLimits) {
+        self.limits = limits
     }
 
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        guard desired <= bytes else {
+        guard desired <= limits.memoryBytes else {
             throw StratusError(.guestFailure, code: "memory_limit",
-                               "the guest's memory would grow to \(desired >> 20) MiB, past its limit of \(bytes >> 20) MiB; raise limits.memory_mb or use less memory")
+                               "the guest's memory would grow to \(desired >> 20) MiB, past its limit of \(limits.memoryBytes >> 20) MiB; raise limits.memory_mb or use less memory")
         }
+        guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
         return true
     }
 

@@ -228,6 +228,8 @@ public final class WasmEngine: Sendable {
     public func invoke(_ compiled: CompiledModule, _ invocation: consuming Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
         let key = Self.poolKey(compiled, invocation)
         let invocationLimits = invocation.limits
+        // Its caller has had its answer: a queued invocation past its deadline runs nothing.
+        guard invocationLimits.deadline > .now else { throw InvocationFailure(invocationLimits.timeoutError(), logs: []) }
         var live: LiveInstance?
         var reusable = false
         var counted = 0
@@ -254,7 +256,7 @@ public final class WasmEngine: Sendable {
             counted = live.context.memory?.byteCount ?? 0
             runningBytes.add(counted, ordering: .relaxed)
             do {
-                _ = try live.stacks.withStack { try entry.invoke([], on: &$0) }
+                _ = try preemptible(live.store, invocationLimits.deadline) { try live.stacks.withStack { try entry.invoke([], on: &$0) } }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
@@ -298,13 +300,18 @@ public final class WasmEngine: Sendable {
         return compiled.poolKey(app: invocation.value("app") ?? "", function: invocation.functionName)
     }
 
-    /// Gives a pooled instance `limits`: its time budget, and a memory cap it must already fit.
+    /// Gives a pooled instance `limits`: its deadline, and a memory cap it must already fit.
     private func start(_ live: LiveInstance, _ limits: InvocationLimits) throws {
-        live.limiter.bytes = limits.memoryBytes
+        live.limiter.limits = limits
         _ = try live.limiter.limitMemoryGrowth(to: live.context.memory?.byteCount ?? 0)
-        if self.limits.fuelMetering {
-            live.store.fuel = Fuel(remaining: FuelRate.budget(for: limits.deadline - .now))
-        }
+    }
+
+    /// Runs guest code in `store` under `deadline`: stopped there when fuel is metered.
+    private func preemptible<T>(_ store: Store, _ deadline: ContinuousClock.Instant, _ body: () throws -> T) rethrows -> T {
+        guard limits.fuelMetering else { return try body() }
+        let stop = Preemption(store, until: deadline)
+        defer { stop.disarm() }
+        return try body()
     }
 
     /// Puts an instance that served an invocation back to its snapshot and into the pool, or
@@ -371,52 +378,52 @@ public final class WasmEngine: Sendable {
         made.add(1, ordering: .relaxed)
         let began = ContinuousClock.now
         let store = Store(engine: ahead ? fillEngine : engine)
-        let limiter = MemoryCap(bytes: context.invocation.limits.memoryBytes)
+        let limiter = MemoryCap(limits: context.invocation.limits)
         store.resourceLimiter = limiter
-        if limits.fuelMetering {
-            store.fuel = Fuel(remaining: FuelRate.budget(for: context.invocation.limits.deadline - .now))
-        }
         let live = LiveInstance(context: context, store: store, limiter: limiter, stacks: ahead ? fillStacks : stacks)
         var imports = Imports()
         do {
-            for item in compiled.module.imports {
-                let function: Function?
-                switch item.module {
-                case HostABI.stratusModule: function = context.stratusFunction(item.name, store: store)
-                case HostABI.compatModule: function = context.compatFunction(item.name, store: store)
-                default: function = nil
+            // Start functions, `_initialize` and a set-up are guest code: they stop at the deadline too.
+            try preemptible(store, context.invocation.limits.deadline) {
+                for item in compiled.module.imports {
+                    let function: Function?
+                    switch item.module {
+                    case HostABI.stratusModule: function = context.stratusFunction(item.name, store: store)
+                    case HostABI.compatModule: function = context.compatFunction(item.name, store: store)
+                    default: function = nil
+                    }
+                    if let function { imports.define(module: item.module, name: item.name, function) }
                 }
-                if let function { imports.define(module: item.module, name: item.name, function) }
-            }
-            for binding in compiled.bindings {
-                imports.define(module: binding.module, name: binding.name, boundFunction(binding, context, live, store: store))
-            }
-            if compiled.usesWASI {
-                try live.linkWASI(compiled.wasiImports, to: &imports, store: store)
-            }
-            let instance = try compiled.module.instantiate(store: store, imports: imports)
-            live.instance = instance
-            live.entry = instance.exports[function: compiled.entry.name]
-            context.memory = instance.exports[memory: "memory"]
-            if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
-                _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }
-            }
-            if let setup = compiled.setup, let function = instance.exports[function: setup.export] {
-                // The set-up sees its own input and no grants; the invocation's come back after it.
-                let (invocation, host) = (context.invocation, context.host)
-                var setupInvocation = invocation
-                setupInvocation.input = setup.input
-                context.begin(setupInvocation, host: NoHost())
-                do {
-                    _ = try live.stacks.withStack { try function.invoke([], on: &$0) }
-                } catch {
-                    throw SetupFailure(error: error, logs: context.logs.lines)
+                for binding in compiled.bindings {
+                    imports.define(module: binding.module, name: binding.name, boundFunction(binding, context, live, store: store))
                 }
-                context.begin(invocation, host: host)
-            }
-            if let state = compiled.state, live.files.isPristine {
-                live.snapshot = InstanceSnapshot(instance, state, like: compiled.images, releasing: ahead)
-                limiter.grewTable = false
+                if compiled.usesWASI {
+                    try live.linkWASI(compiled.wasiImports, to: &imports, store: store)
+                }
+                let instance = try compiled.module.instantiate(store: store, imports: imports)
+                live.instance = instance
+                live.entry = instance.exports[function: compiled.entry.name]
+                context.memory = instance.exports[memory: "memory"]
+                if compiled.entry != .command, let initialize = instance.exports[function: "_initialize"] {
+                    _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }
+                }
+                if let setup = compiled.setup, let function = instance.exports[function: setup.export] {
+                    // The set-up sees its own input and no grants; the invocation's come back after it.
+                    let (invocation, host) = (context.invocation, context.host)
+                    var setupInvocation = invocation
+                    setupInvocation.input = setup.input
+                    context.begin(setupInvocation, host: NoHost())
+                    do {
+                        _ = try live.stacks.withStack { try function.invoke([], on: &$0) }
+                    } catch {
+                        throw SetupFailure(error: error, logs: context.logs.lines)
+                    }
+                    context.begin(invocation, host: host)
+                }
+                if let state = compiled.state, live.files.isPristine {
+                    live.snapshot = InstanceSnapshot(instance, state, like: compiled.images, releasing: ahead)
+                    limiter.grewTable = false
+                }
             }
         } catch {
             live.close()
@@ -451,7 +458,9 @@ public final class WasmEngine: Sendable {
             guard let function = callee.instance.exports[function: binding.name] else {
                 throw StratusError(.internalFailure, code: "binding_failed", "`\(binding.module)` no longer exports `\(binding.name)`")
             }
-            return try self.stacks.withStack { try function.invoke(arguments, on: &$0) }
+            return try self.preemptible(callee.store, callee.context.invocation.limits.deadline) {
+                try self.stacks.withStack { try function.invoke(arguments, on: &$0) }
+            }
         }
     }
 

@@ -51,11 +51,6 @@ public enum Callable: Sendable, Equatable {
     case plan(PlanSpec)
 }
 
-extension PlanSpec {
-    /// The most parts of one plan that may run at once.
-    public static let maxParallelism = 64
-}
-
 /// A request filter (my-own-cluster's hooks): a function of the app that runs before the
 /// functions it guards when they are reached by HTTP, and lets the request through or answers
 /// it itself.

@@ -44,15 +44,15 @@ extension ManifestParser {
             }
             let split: PlanSpec.Split
             switch kind {
-            case "lines": split = .lines(try positiveInt(value, "\(at).split.lines"))
-            case "bytes": split = .bytes(try positiveInt(value, "\(at).split.bytes"))
+            case "lines": split = .lines(try number(value, "\(at).split.lines", .splitLines))
+            case "bytes": split = .bytes(try number(value, "\(at).split.bytes", .splitBytes))
             case "function":
                 let function = try scalar(value, "\(at).split.function")
                 try checkFunction(function, "\(at).split.function", functions)
                 split = .function(function)
             default: throw fail("\(at).split", "unknown way to split `\(kind)`; use `lines: N`, `bytes: N` or `function: NAME`")
             }
-            let parallelism = try map["parallelism"].map { try positiveInt($0, "\(at).parallelism", max: PlanSpec.maxParallelism) }
+            let parallelism = try map["parallelism"].map { try number($0, "\(at).parallelism", .parallelism) }
             plans.append(PlanSpec(name: name, map: mapFunction, reduce: reduceFunction, split: split,
                                   parallelism: parallelism, http: try routes(map["http"], at)))
         }

@@ -164,9 +164,9 @@ public struct ManifestParser: Sendable {
         if let node = map["limits"] {
             let l = try mapping(node, "\(at).limits")
             try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb", "call_depth"])
-            limits.timeoutMs = try l["timeout_ms"].map { try positiveInt($0, "\(at).limits.timeout_ms") }
-            limits.memoryMB = try l["memory_mb"].map { try positiveInt($0, "\(at).limits.memory_mb") }
-            limits.callDepth = try l["call_depth"].map { try positiveInt($0, "\(at).limits.call_depth", max: Limits.maxCallDepth) }
+            limits.timeoutMs = try l["timeout_ms"].map { try number($0, "\(at).limits.timeout_ms", .timeoutMs) }
+            limits.memoryMB = try l["memory_mb"].map { try number($0, "\(at).limits.memory_mb", .memoryMB) }
+            limits.callDepth = try l["call_depth"].map { try number($0, "\(at).limits.call_depth", .callDepth) }
         }
         let affinity = try map["affinity"].map { try strings($0, "\(at).affinity") } ?? []
         for (index, label) in affinity.enumerated() where !Names.isValidNodeName(label) {
@@ -238,11 +238,12 @@ public struct ManifestParser: Sendable {
         return result
     }
 
-    func positiveInt(_ node: Node, _ at: String, max: Int = Int.max) throws -> Int {
-        let text = try scalar(node, at)
-        guard let value = Int(text), value > 0 else { throw fail(at, "`\(text)` must be a positive whole number") }
-        guard value <= max else { throw fail(at, "`\(text)` is over the most allowed, \(max)") }
-        return value
+    /// A number in `allowed`, else a failure naming the key and the range.
+    func number(_ node: Node, _ at: String, _ allowed: SettingRange) throws -> Int {
+        switch allowed.parse(try scalar(node, at)) {
+        case .success(let value): return value
+        case .failure(let problem): throw fail(at, problem.message)
+        }
     }
 
     private func checkRelativePath(_ path: String, _ at: String) throws {

@@ -1,11 +1,10 @@
+import StratusEngine
 import Synchronization
 
-/// Answers a caller by a wall-clock instant even if the work behind the answer goes on.
-///
-/// A guest cannot be interrupted from outside (WasmKit has no interrupt, and writing its fuel
-/// from another thread would be a data race): it stops when its budget of CPU work runs out,
-/// which takes longer than its time limit on a machine whose cores are busy. The caller still
-/// gets its `timeout` by this instant; the guest keeps its worker until its budget ends.
+/// Answers a caller by a wall-clock instant even if the work behind the answer has not begun:
+/// an invocation queued for a worker behind others is answered `timeout` at its deadline, and
+/// runs nothing when a worker takes it later (the engine refuses an invocation past its
+/// deadline; a running guest is stopped there by ``Preemption``).
 enum AnswerBy {
     /// Starts the work with `start`, which must call its completion exactly once (from any
     /// thread), and returns its result, or `late()` at `instant` if that comes first. No

@@ -34,6 +34,8 @@ final class CallableEntry: Sendable {
 
     /// Has ended in under half its time limit, and never taken longer.
     var isQuick: Bool { pace.load(ordering: .relaxed) == Self.quick }
+    /// Has once taken longer than half its time limit, or timed out.
+    var isSlow: Bool { pace.load(ordering: .relaxed) == Self.slow }
 
     /// One invocation took more than half its time limit (`slow`, for good) or not.
     func ran(slow: Bool) {

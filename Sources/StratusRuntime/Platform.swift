@@ -39,6 +39,7 @@ public final class Platform: Sendable {
     public let logger: Logger
     /// One function never holds every worker (see ``FunctionGate``).
     private let gate: FunctionGate
+    private let demoted = Mutex<WorkerPool?>(nil)
     private let snapshot = Mutex(Snapshot())
     /// Rung after a write adds events, so the dispatcher starts them without waiting for its poll.
     let eventBell = Wakeup()
@@ -367,18 +368,26 @@ public final class Platform: Sendable {
                                               secret: cluster.secret ?? "", deadline: forwardDeadline(spec, at))
         }
         let limits = spec.map { self.limits(of: $0) }
-        if !gate.tryEnter(key) { await gate.enter(key) }
+        // The time limit counts from the arrival: a wait for a slot is part of it.
+        var at = at
+        if let limits, at.deadline.map({ limits.deadline < $0 }) ?? true { at.deadline = limits.deadline }
+        let late: @Sendable () -> InvocationFailure = { InvocationFailure(limits?.timeoutError() ?? InvocationLimits.callerTimeout, logs: []) }
+        if !gate.tryEnter(key) {
+            guard await gate.enter(key, until: at.deadline) else { throw late() }
+        }
         // A task of the HTTP server runs on a worker: a function known to end well inside its
         // time limit runs right there, without the two hand-offs between threads that cost more
         // than a pooled guest. Other functions run on another worker, so that their callers
-        // hear of a timeout at the limit however busy the machine, even if the guest has CPU
-        // budget left (see AnswerBy); the guest keeps its gate slot and worker until it ends.
+        // hear of a timeout at the limit even while they wait for a worker (see AnswerBy). A
+        // function that has run past half its limit runs on the demoted workers, whose threads
+        // the kernel schedules after the others': runaways cannot starve functions that behave.
         if pool.isCurrent, entry.isQuick {
             defer { gate.leave(key) }
-            return try await pool.runHere { try paced(entry, limits) { try execute(app, callable, input: input, context: context, at) } }
+            return try await pool.runHere { [at] in try paced(entry, limits) { try execute(app, callable, input: input, context: context, at) } }
         }
-        return try await AnswerBy.run(until: limits?.deadline, late: { InvocationFailure(limits!.timeoutError(), logs: []) }) { done in
-            pool.submit { [context] in
+        let workers = entry.isSlow ? demotedPool : pool
+        return try await AnswerBy.run(until: at.deadline, late: late) { [at] done in
+            workers.submit { [context] in
                 let result = Result { try self.paced(entry, limits) { try self.execute(app, callable, input: input, context: context, at) } }
                 self.gate.leave(key)
                 done(result)
@@ -387,15 +396,32 @@ public final class Platform: Sendable {
     }
 
     /// Runs `work` and records its pace: a function becomes quick when an invocation ends in
-    /// under half its time limit, and slow for good when one takes longer (no limit: quick).
-    private func paced<T>(_ entry: CallableEntry, _ limits: InvocationLimits?, _ work: () throws -> T) rethrows -> T {
+    /// under half its time limit, and slow for good when one takes longer or times out (no
+    /// limit: quick).
+    private func paced<T>(_ entry: CallableEntry, _ limits: InvocationLimits?, _ work: () throws -> T) throws -> T {
         let start = ContinuousClock.now
+        var timedOut = false
         defer {
             // Doubled by adding: dividing or multiplying a Duration goes through generic 128-bit arithmetic.
             let elapsed = ContinuousClock.now - start
-            entry.ran(slow: limits.map { elapsed + elapsed > $0.timeout } ?? false)
+            entry.ran(slow: timedOut || (limits.map { elapsed + elapsed > $0.timeout } ?? false))
         }
-        return try work()
+        do {
+            return try work()
+        } catch let failure as InvocationFailure where failure.error.kind == .timeout {
+            timedOut = true
+            throw failure
+        }
+    }
+
+    /// The workers of functions that run long (see `invoke`), made when the first one is found.
+    private var demotedPool: WorkerPool {
+        demoted.withLock { pool in
+            if let pool { return pool }
+            let made = WorkerPool(slots: max(1, self.pool.slots - 1), niceness: WorkerPool.demotedNiceness, name: "stratus-demoted")
+            pool = made
+            return made
+        }
     }
 
     /// Runs `name` of `app` on this thread: a function in a fresh instance, or each step of a

@@ -49,14 +49,23 @@ public final class WorkerPool: TaskExecutor, Sendable {
     /// ``FunctionGate``), so it can keep every core busy and still leave a slot to the others.
     public static let defaultSlots = ProcessInfo.processInfo.activeProcessorCount + 1
 
-    /// Starts `slots + 1` threads.
-    public init(slots: Int = WorkerPool.defaultSlots) {
+    /// The nice value of demoted workers: the kernel gives a thread at nice 0 about ten times
+    /// the CPU time of one at 10 when both want it, and all of it when the other is idle.
+    public static let demotedNiceness: Int32 = 10
+
+    /// Starts `slots + 1` threads, at `niceness` (a thread may lower its own priority, never
+    /// raise it again without privilege, so demoted work has threads of its own).
+    public init(slots: Int = WorkerPool.defaultSlots, niceness: Int32 = 0, name: String = "stratus-worker") {
         self.slots = max(1, slots)
         state = Mutex(State(freeSlots: self.slots, awake: self.slots + 1))
         wakers = (0...self.slots).map { _ in DispatchSemaphore(value: 0) }
         for index in 0..<threadCount {
-            let thread = Thread { [self] in workLoop(index) }
-            thread.name = "stratus-worker-\(index)"
+            let thread = Thread { [self] in
+                // On Linux the nice value of `who` 0 is the calling thread's, not the process's.
+                if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+                workLoop(index)
+            }
+            thread.name = "\(name)-\(index)"
             // Deep host call chains (WASI, nested guests) need more than the default secondary-thread stack.
             thread.stackSize = 8 << 20
             thread.start()

@@ -16,10 +16,12 @@ public final class SQLiteStore: Store {
         self.path = path
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        // Every commit reaches the disk before it is acknowledged (README: durability).
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // Every commit reaches the disk before it is acknowledged (README: durability). Set on
+            // the writer once the pool is open: the pool sets NORMAL when it turns WAL on, after
+            // any `prepareDatabase`.
+            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
             throw StratusError(.unavailable, code: "store_unavailable", "cannot open the database at \(path): \(error)")

@@ -91,6 +91,9 @@ import Testing
             ("cut at the end", Array(bytes.dropLast(40))),
             ("cut in the middle", Array(bytes.prefix(bytes.count / 2))),
         ]
+        // Short by part of the gzip trailer only: the content is all there, its check is not.
+        for cut in 1...8 { damaged.append(("short by \(cut) bytes", Array(bytes.dropLast(cut)))) }
+        damaged.append(("followed by more bytes", bytes + [0x1F, 0x8B, 0, 0]))
         var flipped = bytes
         flipped[bytes.count / 2] ^= 0x55
         damaged.append(("a byte changed", flipped))

@@ -77,8 +77,8 @@ import Testing
 
     @Test func theDeepestAllowedCallChainFitsOnAWorkerThread() async throws {
         _ = try await platform.deploy(TestApps.bundle(app: "deep", [("loop", CompositionGuests.caller("loop", suffix: "+"), [])],
-                                                      functionExtra: ["loop": "calls: [loop]\nlimits:\n  call_depth: \(Limits.maxCallDepth)"]))
-        #expect(try await call("deep", "loop") == "E8" + String(repeating: "+", count: Limits.maxCallDepth + 1))
+                                                      functionExtra: ["loop": "calls: [loop]\nlimits:\n  call_depth: \(SettingRange.callDepth.range.upperBound)"]))
+        #expect(try await call("deep", "loop") == "E8" + String(repeating: "+", count: SettingRange.callDepth.range.upperBound + 1))
     }
 
     @Test func aCallAcrossAppsNeedsBothManifestsToAllowIt() async throws {

@@ -120,13 +120,47 @@ import Testing
         #expect(e?.message.contains("also declared by function `a`") == true)
     }
 
+    /// Every numeric setting has a range, checked at deploy: a value past it (a timeout whose
+    /// deadline would overflow the clock) is refused naming the key and the range.
+    @Test(arguments: [
+        ("limits: {timeout_ms: 10000000000000}", "functions.f.limits.timeout_ms", SettingRange.timeoutMs),
+        ("limits: {timeout_ms: 0}", "functions.f.limits.timeout_ms", SettingRange.timeoutMs),
+        ("limits: {memory_mb: 99999999}", "functions.f.limits.memory_mb", SettingRange.memoryMB),
+        ("limits: {memory_mb: 12.5}", "functions.f.limits.memory_mb", SettingRange.memoryMB),
+        ("limits: {call_depth: 257}", "functions.f.limits.call_depth", SettingRange.callDepth),
+    ])
+    func refusesANumberOutsideItsRange(_ setting: String, _ key: String, _ range: SettingRange) {
+        let message = error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    \(setting)\n")?.message ?? "accepted"
+        #expect(message.contains("\(key): "), "\(message)")
+        #expect(message.contains("\(range.range.lowerBound) to \(range.range.upperBound) (\(range.unit))"), "\(message)")
+    }
+
+    @Test func acceptsTheEndsOfEachRange() throws {
+        let top = "app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: 900000, memory_mb: 4096, call_depth: 256}\n"
+        let limits = try ManifestParser().parse(top).functions[0].limits
+        #expect(limits == Limits(timeoutMs: 900_000, memoryMB: 4096, callDepth: 256))
+        let plan = """
+            app: shop
+            functions:
+              f:
+                module: f.wasm
+            plans:
+              p:
+                map: f
+                reduce: f
+                split: {lines: 10000001}
+            """
+        #expect(error(plan)?.message.contains("plans.p.split.lines: 10000001 is outside the allowed 1 to 10000000 (lines)") == true)
+    }
+
     @Test func refusesMissingPiecesAndBadValues() {
         #expect(error("functions:\n  f:\n    module: f.wasm\n")?.message.contains("missing `app:`") == true)
         #expect(error("app: shop\n")?.message.contains("missing `functions:`") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    entry: x\n")?.message.contains("missing `module:`") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    module: f.txt\n")?.message.contains(".wasm, .wat or .js") == true)
         #expect(error("app: shop\nfunctions:\n  f:\n    module: ../f.wasm\n")?.message.contains("inside the app folder") == true)
-        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: -1}\n")?.message.contains("positive") == true)
+        #expect(error("app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: -1}\n")?.message
+            .contains("functions.f.limits.timeout_ms: -1 is outside the allowed 1 to 900000 (milliseconds)") == true)
         #expect(error("app: [\n")?.message.contains("not valid YAML") == true)
         #expect(error("")?.message.contains("empty") == true)
     }
