@@ -128,6 +128,7 @@ let package = Package(
             name: "StratusTests",
             dependencies: [
                 "StratusModel", "StratusEngine", "StratusStore", "StratusRuntime", "StratusHTTP", "StratusCLI", "StratusBackup",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,8 +16,10 @@ public enum AppFolder {
         }
         let manifest = try ManifestParser(file: manifestPath).parse(text)
         var files: [String: [UInt8]] = [:]
+        let root = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
         for module in manifest.modulePaths {
             let file = (folder as NSString).appendingPathComponent(module)
+            try checkInside(root, file, module, manifestPath: manifestPath)
             guard let bytes = FileManager.default.contents(atPath: file) else {
                 let hint = module.hasSuffix(".wasm") ? " (build it first, for the samples: scripts/build-samples.sh)" : ""
                 throw CLIError("\(manifestPath): module `\(module)` not found at \(file)\(hint)")
@@ -42,10 +44,7 @@ public enum AppFolder {
         var pending = [path]
         while let relative = pending.popLast() {
             let absolute = (folder as NSString).appendingPathComponent(relative)
-            let resolved = URL(fileURLWithPath: absolute).resolvingSymlinksInPath().path
-            guard resolved == root || resolved.hasPrefix(root + "/") else {
-                throw CLIError("\(manifestPath): `\(relative)` leads outside the app folder (to \(resolved)); copy the file into the folder instead of linking it")
-            }
+            let resolved = try checkInside(root, absolute, relative, manifestPath: manifestPath)
             var entryIsDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: resolved, isDirectory: &entryIsDirectory) else {
                 throw CLIError("\(absolute) is a link to nothing; remove it or make it a file")
@@ -59,5 +58,16 @@ public enum AppFolder {
                 throw CLIError("cannot read \(absolute)")
             }
         }
+    }
+
+    /// `path` with its links followed, refused when that leads outside the app folder (`root`,
+    /// resolved): a module or file linked from elsewhere would upload what is not the app's.
+    @discardableResult
+    private static func checkInside(_ root: String, _ path: String, _ relative: String, manifestPath: String) throws -> String {
+        let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        guard resolved == root || resolved.hasPrefix(root + "/") else {
+            throw CLIError("\(manifestPath): `\(relative)` leads outside the app folder (to \(resolved)); copy the file into the folder instead of linking it")
+        }
+        return resolved
     }
 }

@@ -16,6 +16,7 @@ struct AdminAPI: Sendable {
         let method = request.method
         switch (method, parts) {
         case (.get, ["health"]):
+            if let problem = platform.store.problem { return Self.unhealthy(problem) }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: Self.healthy))
         case (.get, ["ui"]):
             // The page signs in by itself; what it reads needs the token. Nothing may load from elsewhere.
@@ -45,7 +46,7 @@ struct AdminAPI: Sendable {
                 upload = try AdminJSON.decoder.decode(DeployRequest.self, from: Data(buffer: body))
             } catch {
                 throw StratusError(.badRequest, code: "bad_json",
-                                   "the body must be JSON {\"manifest\": TEXT, \"files\": {PATH: BASE64}}: \(error)")
+                                   "the body must be JSON {\"manifest\": TEXT, \"files\": {PATH: BASE64}}; \(AdminJSON.problem(error))")
             }
             var files: [String: [UInt8]] = [:]
             for (path, text) in upload.files {
@@ -181,6 +182,17 @@ struct AdminAPI: Sendable {
 
     /// The health check's answer, encoded once: load balancers ask often.
     private static let healthy = ByteBuffer(string: #"{"status":"ok"}"#)
+
+    /// 503 with what is wrong, so a load balancer takes the node out and an operator reads why.
+    private static func unhealthy(_ problem: StratusError) -> Response {
+        struct Body: Encodable {
+            struct Detail: Encodable { let code: String; let message: String }
+            let status: String
+            let error: Detail
+        }
+        let body = (try? AdminJSON.encoder.encode(Body(status: "unavailable", error: .init(code: problem.code, message: problem.message)))) ?? Data()
+        return Response(status: .serviceUnavailable, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
 
     /// The endpoints above, for telling 405 from 404; `*` is one segment.
     private static let endpoints: [(method: String, pattern: [String])] = [

@@ -176,6 +176,19 @@ enum AdminJSON {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
+
+    /// What is wrong with a body that did not decode, in the body's own terms (a key path and
+    /// what it lacks), not the decoder's type names.
+    static func problem(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.isEmpty ? "the body" : "`" + keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "`"
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "\(path(context.codingPath + [key])) is missing"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?: return "\(path(context.codingPath)) has the wrong type"
+        default: return "it is not valid JSON"
+        }
+    }
 }
 
 /// `GET /_stratus/logs`: recent invocations, oldest first, and the newest record's number

@@ -90,14 +90,19 @@ enum OpenAPIDocument {
     paths:
       /_stratus/health:
         get:
-          summary: liveness check
+          summary: health check
           security: []
           responses:
             "200":
-              description: the server is up
+              description: the server is up and its store usable
               content:
                 application/json:
                   schema: {type: object, properties: {status: {type: string}}}
+            "503":
+              description: "the server runs but cannot serve: its store is unavailable (`store_unavailable`: the database file deleted or replaced)"
+              content:
+                application/json:
+                  schema: {type: object, properties: {status: {type: string}, error: {type: object, properties: {code: {type: string}, message: {type: string}}}}}
       /_stratus/openapi.yaml:
         get:
           summary: this document

@@ -20,7 +20,7 @@ public enum StratusServer {
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: upgrading(platform, settings),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            onServerRunning: running(port, onRunning),
             logger: logger), pool: platform.pool)
     }
 
@@ -35,8 +35,17 @@ public enum StratusServer {
             responder: StratusResponder(platform: platform, settings: settings, metrics: metrics),
             server: try .tls(upgrading(platform, settings), tlsConfiguration: tls),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Stratus"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+            onServerRunning: running(port, onRunning),
             logger: logger), pool: platform.pool)
+    }
+
+    /// Told once the server listens: guards the listening socket (see ``AcceptPause``) and
+    /// passes the bound port on.
+    private static func running(_ port: Int, _ onRunning: @escaping @Sendable (Int) async -> Void) -> @Sendable (any Channel) async -> Void {
+        { channel in
+            try? await channel.pipeline.addHandler(AcceptPause(), position: .first)
+            await onRunning(channel.localAddress?.port ?? port)
+        }
     }
 
     /// HTTP/1.1 that upgrades a request for an app's `websocket:` path to a WebSocket session.

@@ -160,6 +160,7 @@ public struct ManifestParser: Sendable {
         }
         let websocket = try map["websocket"].map { try scalar($0, "\(at).websocket") }
         if let websocket, !websocket.hasPrefix("/") { throw fail("\(at).websocket", "the path must start with /") }
+        if let websocket, let reserved = RoutePattern.reservation(of: websocket) { throw fail("\(at).websocket", reserved) }
         var limits = Limits()
         if let node = map["limits"] {
             let l = try mapping(node, "\(at).limits")

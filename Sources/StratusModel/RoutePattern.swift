@@ -12,6 +12,15 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
     public let segments: [Segment]
 
     /// Parses `GET /hello/:name`; the error says what is wrong with the text.
+    /// Why `path` cannot be an app's (a route's, a WebSocket's), or nil when it can.
+    public static func reservation(of path: String) -> String? {
+        if path.hasPrefix("/_stratus") {
+            return "paths under /_stratus are reserved for the admin API"
+        }
+        if path == "/metrics" { return "/metrics is reserved for the platform's Prometheus metrics" }
+        return nil
+    }
+
     public init(parsing text: String) throws(StratusError) {
         let parts = text.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 2 else {
@@ -23,12 +32,7 @@ public struct RoutePattern: Sendable, Hashable, CustomStringConvertible {
         }
         let path = String(parts[1])
         guard path.hasPrefix("/") else { throw Self.invalid(text, "the path must start with /") }
-        guard !path.hasPrefix("/_stratus") else {
-            throw Self.invalid(text, "paths under /_stratus are reserved for the admin API")
-        }
-        guard path != "/metrics" else {
-            throw Self.invalid(text, "/metrics is reserved for the platform's Prometheus metrics")
-        }
+        if let reserved = Self.reservation(of: path) { throw Self.invalid(text, reserved) }
         var segments: [Segment] = []
         var names: Set<String> = []
         let raw = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)

@@ -49,8 +49,8 @@ extension SettingRange {
     /// A plan's `split.bytes`: up to 1 GiB.
     public static let splitBytes = SettingRange(1...(1 << 30), "bytes")
 
-    /// `serve --port`.
-    public static let port = SettingRange(1...65_535, "a TCP port")
+    /// `serve --port`: 0 lets the system pick a free port (the log says which).
+    public static let port = SettingRange(0...65_535, "a TCP port; 0 picks a free one")
     /// `serve --body-limit`: up to 1 GiB, which a request's body is held in memory as.
     public static let bodyLimit = SettingRange(1...(1 << 30), "bytes")
     /// `serve --idle-timeout`: up to a day.

@@ -103,23 +103,23 @@ extension PostgresStore {
 
         init(_ store: PostgresStore) throws {
             self.store = store
-            let configuration = store.connectionConfiguration, logger = store.logger, location = store.location
+            let configuration = store.connectionConfiguration, logger = store.logger
             connection = try store.blocking {
                 do {
                     return try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
                 } catch {
-                    throw PostgresStore.unavailable(location, error)
+                    throw PostgresStore.unavailable(error)
                 }
             }
         }
 
         func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-            let connection = connection, logger = store.logger, location = store.location
+            let connection = connection, logger = store.logger
             return try store.blocking {
                 do {
                     return try await connection.query(query, logger: logger).collect()
                 } catch {
-                    throw PostgresStore.unavailable(location, error)
+                    throw PostgresStore.unavailable(error)
                 }
             }
         }

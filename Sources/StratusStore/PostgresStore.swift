@@ -41,15 +41,23 @@ public final class PostgresStore: Store {
             try await PostgresSchema.migrate(client, logger: logger)
         } catch {
             running.cancel()
-            throw Self.unavailable(location, error)
+            // The operator starting the server hears where it looked.
+            let failure = Self.unavailable(error)
+            throw StratusError(failure.kind, code: failure.code, "\(location): \(failure.message)")
         }
     }
 
     deinit { running.cancel() }
 
-    static func unavailable(_ location: String, _ error: any Error) -> StratusError {
+    /// A failure as a client hears of it: the kind of failure and the SQLSTATE, never the query
+    /// or the server's address (a function's caller may hear it).
+    static func unavailable(_ error: any Error) -> StratusError {
         if let error = error as? StratusError { return error }
-        return StratusError(.unavailable, code: "store_unavailable", "the PostgreSQL store at \(location) is not answering (\(String(reflecting: error)))")
+        var why = "an unexpected failure"
+        if let error = error as? PSQLError {
+            why = "\(error.code)" + (error.serverInfo?[.sqlState].map { " SQLSTATE \($0)" } ?? "")
+        }
+        return StratusError(.unavailable, code: "store_unavailable", "the PostgreSQL store is not answering (\(why)); check that it runs and is reachable")
     }
 
     /// Runs `body` to completion for a synchronous store call.
@@ -59,27 +67,27 @@ public final class PostgresStore: Store {
 
     /// Runs `body` in a transaction, store failures reported as `store_unavailable`.
     func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let (client, logger, location) = (client, logger, location)
+        let (client, logger) = (client, logger)
         return try await bounded {
             do {
                 return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             } catch let error as PostgresTransactionError {
                 // The body's own error (a route conflict, say) before the transaction's.
-                throw Self.unavailable(location, error.closureError ?? error)
+                throw Self.unavailable(error.closureError ?? error)
             } catch {
-                throw Self.unavailable(location, error)
+                throw Self.unavailable(error)
             }
         }
     }
 
     /// Runs one query outside a transaction, its rows collected.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        let (client, logger, location) = (client, logger, location)
+        let (client, logger) = (client, logger)
         return try await bounded {
             do {
                 return try await client.query(query, logger: logger).collect()
             } catch {
-                throw Self.unavailable(location, error)
+                throw Self.unavailable(error)
             }
         }
     }
@@ -90,7 +98,6 @@ public final class PostgresStore: Store {
 
     /// `body`, or `store_unavailable` once ``answerWithin`` has passed (the late work is cancelled).
     private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let location = location
         let outcome = FirstOutcome<T>()
         return try await withCheckedThrowingContinuation { continuation in
             outcome.wait(continuation)
@@ -100,7 +107,7 @@ public final class PostgresStore: Store {
             outcome.expire(after: Self.answerWithin) {
                 work.cancel()
                 return StratusError(.unavailable, code: "store_unavailable",
-                                    "the PostgreSQL store at \(location) did not answer within \(Self.answerWithin); check that it runs and is reachable")
+                                    "the PostgreSQL store did not answer within \(Self.answerWithin); check that it runs and is reachable")
             }
         }
     }

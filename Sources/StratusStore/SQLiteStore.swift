@@ -6,7 +6,7 @@ import StratusModel
 /// The embedded default: one SQLite file in the data folder, in WAL mode so reads go on during
 /// writes. GRDB runs every access on its own queues, never on the caller's thread.
 public final class SQLiteStore: Store {
-    let pool: DatabasePool
+    let pool: SQLiteAccess
     public let path: String
     /// Event id → the end of its claim's lease (seconds since 1970).
     private let claims = Mutex<[Int64: TimeInterval]>([:])
@@ -17,16 +17,19 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
+            let database = try DatabasePool(path: path, configuration: configuration)
             // Every commit reaches the disk before it is acknowledged (README: durability). Set on
             // the writer once the pool is open: the pool sets NORMAL when it turns WAL on, after
             // any `prepareDatabase`.
-            try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-            try Self.migrator.migrate(pool)
+            try database.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try Self.migrator.migrate(database)
+            pool = try SQLiteAccess(pool: database, path: path)
         } catch {
             throw StratusError(.unavailable, code: "store_unavailable", "cannot open the database at \(path): \(error)")
         }
     }
+
+    public var problem: StratusError? { pool.problem }
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()

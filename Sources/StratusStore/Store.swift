@@ -64,4 +64,11 @@ public protocol Store: KeyValueStore, EventStore, ScheduleStore, StateTransfer {
     func apps() async throws -> [AppRecord]
     func app(named name: String) async throws -> AppRecord?
     func module(sha256: String) async throws -> [UInt8]?
+    /// Why the store cannot serve now (`store_unavailable`), found without a round trip; nil
+    /// when nothing is known to be wrong. The health check answers with it.
+    var problem: StratusError? { get }
+}
+
+extension Store {
+    public var problem: StratusError? { nil }
 }

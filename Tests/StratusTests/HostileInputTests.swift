@@ -473,13 +473,16 @@ final class HostileServer: @unchecked Sendable {
     /// The key and the routes that every hostile case must leave alone.
     static let keptKey = ("precious", "treasure \u{1F48E}")
 
-    private init(dir: TemporaryDirectory, arguments extra: [String]) throws {
+    /// `launcher`: a command that runs `stratus` with its arguments, given after it (strace,
+    /// a shell that lowers a limit first).
+    private init(dir: TemporaryDirectory, arguments extra: [String], launcher: [String]) throws {
         self.dir = dir
         port = try StratusProcess.freePort()
         _ = FileManager.default.createFile(atPath: dir.file("server.log"), contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: dir.file("server.log")))
-        process.executableURL = URL(fileURLWithPath: try StratusProcess.executable)
-        process.arguments = ["serve", "--data", dir.file("data"), "--host", "127.0.0.1", "--port", String(port)]
+        let command = launcher + [try StratusProcess.executable]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst()) + ["serve", "--data", dir.file("data"), "--host", "127.0.0.1", "--port", String(port)]
             + extra
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("STRATUS_") }
             // No backtrace on a crash: symbolicating one takes the runtime about ten seconds.
@@ -491,9 +494,10 @@ final class HostileServer: @unchecked Sendable {
     }
 
     /// Runs `body` against a fresh server holding the app `keep` and its key, then stops it.
-    static func with(bodyLimit: Int? = nil, arguments: [String] = [], _ body: (HostileServer) async throws -> Void) async throws {
+    static func with(bodyLimit: Int? = nil, arguments: [String] = [], launcher: [String] = [],
+                     _ body: (HostileServer) async throws -> Void) async throws {
         let server = try HostileServer(dir: try TemporaryDirectory(),
-                                       arguments: (bodyLimit.map { ["--body-limit", String($0)] } ?? []) + arguments)
+                                       arguments: (bodyLimit.map { ["--body-limit", String($0)] } ?? []) + arguments, launcher: launcher)
         defer { server.stop() }
         var up = false
         for _ in 0..<200 where !up {
