@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/setup.sh chromium   # the web UI is tested in headless Chromium
+scripts/setup.sh chromium strace   # the web UI is tested in headless Chromium; strace counts the server's fsyncs
 # The store conformance and cluster tests run against a real PostgreSQL server.
 STRATUS_TEST_POSTGRES="$(scripts/postgres.sh)"
 export STRATUS_TEST_POSTGRES
