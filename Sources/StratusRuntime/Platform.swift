@@ -379,8 +379,8 @@ public final class Platform: Sendable {
         // time limit runs right there, without the two hand-offs between threads that cost more
         // than a pooled guest. Other functions run on another worker, so that their callers
         // hear of a timeout at the limit even while they wait for a worker (see AnswerBy). A
-        // function that has run past half its limit runs on the demoted workers, whose threads
-        // the kernel schedules after the others': runaways cannot starve functions that behave.
+        // function that has run past half its limit runs on the demoted workers, which the
+        // kernel runs only on cores nothing else wants: runaways cannot starve functions that behave.
         if pool.isCurrent, entry.isQuick {
             defer { gate.leave(key) }
             return try await pool.runHere { [at] in try paced(entry, limits) { try execute(app, callable, input: input, context: context, at) } }
@@ -414,11 +414,16 @@ public final class Platform: Sendable {
         }
     }
 
+    /// Demoted functions together run on all cores but one: a woken thread of the others then
+    /// finds a core free, where taking one from a demoted thread waits for the kernel's next
+    /// tick when it preempts lazily (milliseconds).
+    static let demotedSlots = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+
     /// The workers of functions that run long (see `invoke`), made when the first one is found.
     private var demotedPool: WorkerPool {
         demoted.withLock { pool in
             if let pool { return pool }
-            let made = WorkerPool(slots: max(1, self.pool.slots - 1), niceness: WorkerPool.demotedNiceness, name: "stratus-demoted")
+            let made = WorkerPool(slots: Self.demotedSlots, idle: true, name: "stratus-demoted")
             pool = made
             return made
         }

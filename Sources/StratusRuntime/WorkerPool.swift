@@ -49,20 +49,22 @@ public final class WorkerPool: TaskExecutor, Sendable {
     /// ``FunctionGate``), so it can keep every core busy and still leave a slot to the others.
     public static let defaultSlots = ProcessInfo.processInfo.activeProcessorCount + 1
 
-    /// The nice value of demoted workers: the kernel gives a thread at nice 0 about ten times
-    /// the CPU time of one at 10 when both want it, and all of it when the other is idle.
-    public static let demotedNiceness: Int32 = 10
-
-    /// Starts `slots + 1` threads, at `niceness` (a thread may lower its own priority, never
-    /// raise it again without privilege, so demoted work has threads of its own).
-    public init(slots: Int = WorkerPool.defaultSlots, niceness: Int32 = 0, name: String = "stratus-worker") {
+    /// Starts `slots + 1` threads. `idle`: threads of the kernel's idle scheduling class, which
+    /// run only when no other thread wants the core, and give it up the moment one wakes (a
+    /// lower nice value only shares the core, and a woken thread waited for the next tick). A
+    /// thread may lower its own priority but not raise it again without privilege, so demoted
+    /// work has threads of its own.
+    public init(slots: Int = WorkerPool.defaultSlots, idle: Bool = false, name: String = "stratus-worker") {
         self.slots = max(1, slots)
         state = Mutex(State(freeSlots: self.slots, awake: self.slots + 1))
         wakers = (0...self.slots).map { _ in DispatchSemaphore(value: 0) }
         for index in 0..<threadCount {
             let thread = Thread { [self] in
-                // On Linux the nice value of `who` 0 is the calling thread's, not the process's.
-                if niceness != 0 { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness) }
+                if idle {
+                    // SCHED_IDLE (5; the header hides it from Swift); pid 0 is the calling thread.
+                    var parameters = sched_param()
+                    _ = sched_setscheduler(0, 5, &parameters)
+                }
                 workLoop(index)
             }
             thread.name = "\(name)-\(index)"
