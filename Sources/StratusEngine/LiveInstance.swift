@@ -10,6 +10,8 @@ import WasmKitWASI
 final class LiveInstance {
     let context: GuestContext
     let store: Store
+    /// How the store is stopped at a deadline (see ``Preemption``).
+    let tank: Preemption.Tank
     let limiter: MemoryCap
     /// The execution stacks of the engine that made the instance.
     let stacks: StackPool
@@ -27,6 +29,7 @@ final class LiveInstance {
     private var stderr: OutputStream?
 
     init(context: GuestContext, store: Store, limiter: MemoryCap, stacks: StackPool) {
+        tank = Preemption.Tank(store: store)
         self.context = context
         self.store = store
         self.limiter = limiter

@@ -17,10 +17,9 @@ struct Preemption {
     /// More fuel than a guest burns before any deadline; the timer takes it back.
     static let budget = Fuel(remaining: UInt64.max / 2)
 
-    /// Gives `store` its budget (none at all when `deadline` has passed) and arms its stop.
-    init(_ store: Store, until deadline: ContinuousClock.Instant) {
-        store.fuel = deadline > .now ? Self.budget : Fuel(remaining: 0)
-        let tank = Tank(store: store)
+    /// Gives `tank`'s store its budget (none at all when `deadline` has passed) and arms its stop.
+    init(_ tank: Tank, until deadline: ContinuousClock.Instant) {
+        tank.store.fuel = deadline > .now ? Self.budget : Fuel(remaining: 0)
         ticket = DeadlineTimer.shared.schedule(at: deadline, every: .milliseconds(1)) { tank.empty() }
     }
 
@@ -29,8 +28,9 @@ struct Preemption {
         DeadlineTimer.shared.cancel(ticket)
     }
 
-    /// The store, reached from the timer's thread only to empty its fuel (see above).
-    private final class Tank: @unchecked Sendable {
+    /// A store, reached from the timer's thread only to empty its fuel (see above); made once
+    /// per instance.
+    final class Tank: @unchecked Sendable {
         let store: Store
         init(store: Store) { self.store = store }
         func empty() { store.fuel = Fuel(remaining: 0) }

@@ -256,7 +256,7 @@ public final class WasmEngine: Sendable {
             counted = live.context.memory?.byteCount ?? 0
             runningBytes.add(counted, ordering: .relaxed)
             do {
-                _ = try preemptible(live.store, invocationLimits.deadline) { try live.stacks.withStack { try entry.invoke([], on: &$0) } }
+                _ = try preemptible(live, invocationLimits.deadline) { try live.stacks.withStack { try entry.invoke([], on: &$0) } }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
@@ -306,10 +306,10 @@ public final class WasmEngine: Sendable {
         _ = try live.limiter.limitMemoryGrowth(to: live.context.memory?.byteCount ?? 0)
     }
 
-    /// Runs guest code in `store` under `deadline`: stopped there when fuel is metered.
-    private func preemptible<T>(_ store: Store, _ deadline: ContinuousClock.Instant, _ body: () throws -> T) rethrows -> T {
+    /// Runs guest code of `live` under `deadline`: stopped there when fuel is metered.
+    private func preemptible<T>(_ live: LiveInstance, _ deadline: ContinuousClock.Instant, _ body: () throws -> T) rethrows -> T {
         guard limits.fuelMetering else { return try body() }
-        let stop = Preemption(store, until: deadline)
+        let stop = Preemption(live.tank, until: deadline)
         defer { stop.disarm() }
         return try body()
     }
@@ -384,7 +384,7 @@ public final class WasmEngine: Sendable {
         var imports = Imports()
         do {
             // Start functions, `_initialize` and a set-up are guest code: they stop at the deadline too.
-            try preemptible(store, context.invocation.limits.deadline) {
+            try preemptible(live, context.invocation.limits.deadline) {
                 for item in compiled.module.imports {
                     let function: Function?
                     switch item.module {
@@ -458,7 +458,7 @@ public final class WasmEngine: Sendable {
             guard let function = callee.instance.exports[function: binding.name] else {
                 throw StratusError(.internalFailure, code: "binding_failed", "`\(binding.module)` no longer exports `\(binding.name)`")
             }
-            return try self.preemptible(callee.store, callee.context.invocation.limits.deadline) {
+            return try self.preemptible(callee, callee.context.invocation.limits.deadline) {
                 try self.stacks.withStack { try function.invoke(arguments, on: &$0) }
             }
         }

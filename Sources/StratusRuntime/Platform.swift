@@ -371,9 +371,8 @@ public final class Platform: Sendable {
         // The time limit counts from the arrival: a wait for a slot is part of it.
         var at = at
         if let limits, at.deadline.map({ limits.deadline < $0 }) ?? true { at.deadline = limits.deadline }
-        let late: @Sendable () -> InvocationFailure = { InvocationFailure(limits?.timeoutError() ?? InvocationLimits.callerTimeout, logs: []) }
         if !gate.tryEnter(key) {
-            guard await gate.enter(key, until: at.deadline) else { throw late() }
+            guard await gate.enter(key, until: at.deadline) else { throw Self.late(limits) }
         }
         // A task of the HTTP server runs on a worker: a function known to end well inside its
         // time limit runs right there, without the two hand-offs between threads that cost more
@@ -386,13 +385,18 @@ public final class Platform: Sendable {
             return try await pool.runHere { [at] in try paced(entry, limits) { try execute(app, callable, input: input, context: context, at) } }
         }
         let workers = entry.isSlow ? demotedPool : pool
-        return try await AnswerBy.run(until: at.deadline, late: late) { [at] done in
+        return try await AnswerBy.run(until: at.deadline, late: { Self.late(limits) }) { [at] done in
             workers.submit { [context] in
                 let result = Result { try self.paced(entry, limits) { try self.execute(app, callable, input: input, context: context, at) } }
                 self.gate.leave(key)
                 done(result)
             }
         }
+    }
+
+    /// The answer to a caller whose deadline came before its invocation could run.
+    private static func late(_ limits: InvocationLimits?) -> InvocationFailure {
+        InvocationFailure(limits?.timeoutError() ?? InvocationLimits.callerTimeout, logs: [])
     }
 
     /// Runs `work` and records its pace: a function becomes quick when an invocation ends in
