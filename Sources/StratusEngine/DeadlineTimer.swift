@@ -1,7 +1,7 @@
 import Foundation
 
-/// Runs actions at clock instants from one thread, for the deadlines of every invocation: a
-/// sleeping task per invocation costs a task and a timer registration each, which shows in a
+/// Runs actions at clock instants from one thread, for callers' deadlines (answers, waits for a
+/// slot): a sleeping task per caller costs a task and a timer registration each, which shows in a
 /// warm request's profile. Actions must be quick; they run on the timer's thread.
 public final class DeadlineTimer: @unchecked Sendable {
     public static let shared = DeadlineTimer()
@@ -11,9 +11,7 @@ public final class DeadlineTimer: @unchecked Sendable {
     }
 
     private struct Entry {
-        var instant: ContinuousClock.Instant
-        /// Runs again this long after each run, until cancelled.
-        let period: Duration?
+        let instant: ContinuousClock.Instant
         let action: @Sendable () -> Void
     }
 
@@ -31,13 +29,12 @@ public final class DeadlineTimer: @unchecked Sendable {
     /// When the thread wakes next by itself; nil while it runs an action or sleeps with nothing to do.
     private var wakesAt: ContinuousClock.Instant?
 
-    /// Runs `action` at `instant` (and then every `period`, when given) unless cancelled first.
-    public func schedule(at instant: ContinuousClock.Instant, every period: Duration? = nil,
-                         _ action: @escaping @Sendable () -> Void) -> Ticket {
+    /// Runs `action` at `instant` unless cancelled first.
+    public func schedule(at instant: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> Ticket {
         condition.lock()
         defer { condition.unlock() }
         nextID += 1
-        entries[nextID] = Entry(instant: instant, period: period, action: action)
+        entries[nextID] = Entry(instant: instant, action: action)
         if !started {
             started = true
             let thread = Thread { [self] in run() }
@@ -63,11 +60,7 @@ public final class DeadlineTimer: @unchecked Sendable {
         while true {
             let now = ContinuousClock.now
             if let (id, entry) = entries.first(where: { $0.value.instant <= now }) {
-                if let period = entry.period {
-                    entries[id]?.instant = now + period
-                } else {
-                    entries[id] = nil
-                }
+                entries[id] = nil
                 runningID = id
                 condition.unlock()
                 entry.action()
