@@ -156,7 +156,7 @@ struct AppTemplate {
 
     private var watSource: String {
         """
-        ;; hello: greets :name (ABI.md lists the imports).
+        ;; hello: greets :name (docs/ABI.md lists the imports).
         (module
           (import "stratus" "ctx" (func $ctx (param i32 i32) (result i32)))
           (import "stratus" "buf_read" (func $buf_read (param i32 i32 i32 i32) (result i32)))

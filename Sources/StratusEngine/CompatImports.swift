@@ -1,6 +1,6 @@
 import WasmKit
 
-/// Host functions of the `my-own-cluster` compatibility module (ABI.md), bound to one invocation.
+/// Host functions of the `my-own-cluster` compatibility module (docs/ABI.md), bound to one invocation.
 extension GuestContext {
     func compatFunction(_ name: String, store: Store) -> Function? {
         guard let type = HostABI.compat[name] else { return nil }

@@ -6,9 +6,9 @@ public struct EngineLimits: Sendable {
     public var maxLogBytes: Int = 64 << 10
     /// The most live buffer handles a guest may hold at once.
     public var maxBuffers: Int = 4096
-    /// The largest KV value a guest may write (ABI.md: 1 MiB unless configured otherwise).
+    /// The largest KV value a guest may write (docs/ABI.md: 1 MiB unless configured otherwise).
     public var maxValueBytes: Int = 1 << 20
-    /// The longest KV key (ABI.md: 512 bytes).
+    /// The longest KV key (docs/ABI.md: 512 bytes).
     public let maxKeyBytes = 512
     /// The largest input a guest may pass to `spawn` or `call`.
     public var maxCallInputBytes: Int = 10 << 20

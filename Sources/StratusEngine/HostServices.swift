@@ -73,7 +73,7 @@ public struct KVEntry: Sendable, Equatable {
         self.value = value
     }
 
-    /// `[u32 LE key length][key][u32 LE value length][value]` for each pair, as ABI.md frames
+    /// `[u32 LE key length][key][u32 LE value length][value]` for each pair, as docs/ABI.md frames
     /// them for `kv_scan` (and Stratus for the input of a plan's reduce).
     public static func frame(_ entries: [KVEntry]) -> [UInt8] {
         var bytes: [UInt8] = []
@@ -94,7 +94,7 @@ public enum HostResult<Value: Sendable>: Sendable {
     case failure(ABICode)
 }
 
-/// The ABI's negative result codes (ABI.md).
+/// The ABI's negative result codes (docs/ABI.md).
 public enum ABICode: Int32, Sendable {
     case notFound = -1
     case invalid = -2

@@ -1,6 +1,6 @@
 import WasmKit
 
-/// The `kv_*` host functions of the `stratus` module (ABI.md), bound to one invocation. The
+/// The `kv_*` host functions of the `stratus` module (docs/ABI.md), bound to one invocation. The
 /// engine checks pointers and the ABI's size limits; the host services check grants.
 extension GuestContext {
     func kvFunction(_ name: String) -> ((UnsafeBufferPointer<Value>) -> Int32)? {

@@ -1,7 +1,7 @@
 import Foundation
 import WasmKit
 
-/// Host functions of the `stratus` import module (ABI.md), bound to one invocation.
+/// Host functions of the `stratus` import module (docs/ABI.md), bound to one invocation.
 extension GuestContext {
     func stratusFunction(_ name: String, store: Store) -> Function? {
         guard let type = HostABI.stratus[name] else { return nil }

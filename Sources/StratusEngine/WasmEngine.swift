@@ -130,7 +130,7 @@ public final class WasmEngine: Sendable {
             default: provided = nil
             }
             guard let provided else {
-                throw invalid("imports `\(item.module).\(item.name)`, which Stratus does not provide (ABI.md lists the host functions; a module named after another function of the app binds to its exports)")
+                throw invalid("imports `\(item.module).\(item.name)`, which Stratus does not provide (docs/ABI.md lists the host functions; a module named after another function of the app binds to its exports)")
             }
             guard actual == provided else {
                 throw invalid("imports `\(item.module).\(item.name)` with type \(Self.describe(actual)); Stratus provides \(Self.describe(provided))")
