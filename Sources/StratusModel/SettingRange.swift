@@ -11,21 +11,15 @@ public struct SettingRange: Sendable {
         self.unit = unit
     }
 
-    /// Why `text` is not a value of this setting, or nil when it is one.
-    public func problem(with text: String) -> String? {
+    /// `text` as a value of this setting, or what is wrong with it.
+    public func parse(_ text: String) -> Result<Int, SettingProblem> {
         guard let value = Int(text) else {
-            return "`\(text)` must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))"
+            return .failure(SettingProblem(message: "`\(text)` must be a whole number from \(range.lowerBound) to \(range.upperBound) (\(unit))"))
         }
         guard range.contains(value) else {
-            return "\(value) is outside the allowed \(range.lowerBound) to \(range.upperBound) (\(unit))"
+            return .failure(SettingProblem(message: "\(value) is outside the allowed \(range.lowerBound) to \(range.upperBound) (\(unit))"))
         }
-        return nil
-    }
-
-    /// `text` as a value of this setting, or the problem with it.
-    public func parse(_ text: String) -> Result<Int, SettingProblem> {
-        if let problem = problem(with: text) { return .failure(SettingProblem(message: problem)) }
-        return .success(Int(text)!)
+        return .success(value)
     }
 }
 
