@@ -1,5 +1,3 @@
-import WasmKit
-
 /// The state of one invocation that host functions read and write: buffers, the response and
 /// the log. An instance's host functions hold its context for the instance's life, so a pooled
 /// instance's context is started afresh (`begin`) for each invocation. Confined to the thread
@@ -19,7 +17,7 @@ final class GuestContext {
     var status = 200
     private(set) var headers: [Header] = []
     /// Set once the instance exists; host functions called before that see no memory.
-    var memory: Memory?
+    var memory: (any GuestMemory)?
 
     /// Quick host calls left before one reads the clock (see `checkDeadline`).
     var callsToDeadlineCheck = 0
@@ -76,7 +74,7 @@ final class GuestContext {
         for index in knownHeaders.indices where knownHeaders[index].name.count == name.1 && knownHeaders[index].value.count == value.1 {
             if holds(knownHeaders[index].name, at: name.0), holds(knownHeaders[index].value, at: value.0) { return knownHeaders[index].header }
         }
-        guard let text = readString(name.0, name.1), let value = readString(value.0, value.1),
+        guard let text = readString(name), let value = readString(value),
               HeaderRules.isValidName(text), HeaderRules.isValidValue(value)
         else { return nil }
         let header = Header(text, value)
@@ -86,7 +84,7 @@ final class GuestContext {
 
     /// Whether guest memory at `ptr` holds `bytes`.
     private func holds(_ bytes: [UInt8], at ptr: UInt32) -> Bool {
-        withGuestBytes(ptr, UInt32(bytes.count)) { $0.elementsEqual(bytes) } ?? false
+        withGuestBytes((ptr, UInt32(bytes.count))) { $0.elementsEqual(bytes) } ?? false
     }
 
     /// What `ctx(name)` answers (see `Invocation.value`), read field by field: calling a
@@ -156,21 +154,21 @@ final class GuestContext {
     // MARK: Guest memory
 
     /// Runs `body` on `len` bytes of guest memory at `ptr`, or returns nil when the range is not
-    /// inside the memory; WasmKit would stop the process on a bad range, so every access is checked.
-    func withGuestBytes<T>(_ ptr: UInt32, _ len: UInt32, _ body: (UnsafeMutableRawBufferPointer) -> T) -> T? {
-        guard let memory, UInt64(ptr) + UInt64(len) <= UInt64(memory.byteCount) else { return nil }
-        if len == 0 { return body(UnsafeMutableRawBufferPointer(start: nil, count: 0)) }
-        return memory.withUnsafeMutableBufferPointer(offset: UInt(ptr), count: Int(len), body)
+    /// inside the memory; an engine would stop the process on a bad range, so every access is checked.
+    func withGuestBytes<T>(_ range: (ptr: UInt32, len: UInt32), _ body: (UnsafeMutableRawBufferPointer) -> T) -> T? {
+        guard let memory, UInt64(range.ptr) + UInt64(range.len) <= UInt64(memory.byteCount) else { return nil }
+        if range.len == 0 { return body(UnsafeMutableRawBufferPointer(start: nil, count: 0)) }
+        return memory.withBytes(offset: Int(range.ptr), count: Int(range.len), body)
     }
 
-    func readBytes(_ ptr: UInt32, _ len: UInt32) -> [UInt8]? {
-        withGuestBytes(ptr, len) { Array($0) }
+    func readBytes(_ range: (ptr: UInt32, len: UInt32)) -> [UInt8]? {
+        withGuestBytes(range) { Array($0) }
     }
 
     /// Guest text: nil when out of bounds or not UTF-8. Read in place, without a copy first;
     /// ASCII (names, header values) skips the general validation, which costs more.
-    func readString(_ ptr: UInt32, _ len: UInt32) -> String? {
-        withGuestBytes(ptr, len) { bytes in
+    func readString(_ range: (ptr: UInt32, len: UInt32)) -> String? {
+        withGuestBytes(range) { bytes in
             let bytes = UnsafeRawBufferPointer(bytes)
             return bytes.allSatisfy { $0 < 0x80 } ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
         } ?? nil
@@ -178,14 +176,14 @@ final class GuestContext {
 
     /// Writes a little-endian `u32` into guest memory; false when out of bounds.
     func writeU32(_ value: UInt32, at ptr: UInt32) -> Bool {
-        withGuestBytes(ptr, 4) { $0.storeBytes(of: value.littleEndian, as: UInt32.self) } != nil
+        withGuestBytes((ptr, 4)) { $0.storeBytes(of: value.littleEndian, as: UInt32.self) } != nil
     }
 
     /// Copies from `bytes[offset...]` into guest memory; bytes copied, or INVALID.
     func copyOut(_ bytes: [UInt8], from offset: UInt32, to ptr: UInt32, cap: UInt32) -> Int32 {
         let start = min(Int(offset), bytes.count)
         let count = min(Int(cap), bytes.count - start)
-        let copied: Int32? = withGuestBytes(ptr, UInt32(count)) { dest in
+        let copied: Int32? = withGuestBytes((ptr, UInt32(count))) { dest in
             bytes.withUnsafeBytes { src in
                 dest.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<(start + count)]))
             }

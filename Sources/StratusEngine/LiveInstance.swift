@@ -67,7 +67,7 @@ final class LiveInstance {
             default:
                 implementation = { caller, values in try function.implementation(Self.memory(of: caller), values) }
             }
-            imports.define(module: HostABI.wasiModule, name: name, Function(store: store, type: function.type, body: implementation))
+            imports.define(module: HostTable.wasiModule, name: name, Function(store: store, type: function.type, body: implementation))
         }
     }
 

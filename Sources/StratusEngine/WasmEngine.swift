@@ -116,9 +116,8 @@ public final class WasmEngine: Sendable {
             }
             let provided: FunctionType?
             switch item.module {
-            case HostABI.stratusModule: provided = HostABI.stratus[item.name]
-            case HostABI.compatModule: provided = HostABI.compat[item.name]
-            case HostABI.wasiModule:
+            case let module where HostTable.serves(module): provided = HostTable.function(module, item.name)?.wasmKitType
+            case HostTable.wasiModule:
                 provided = wasiFunctions[item.name]
                 wasiImports.insert(item.name)
             case let other where bindable.contains(other):
@@ -386,13 +385,9 @@ public final class WasmEngine: Sendable {
             // Start functions, `_initialize` and a set-up are guest code: they stop at the deadline too.
             try preemptible(live, context.invocation.limits.deadline) {
                 for item in compiled.module.imports {
-                    let function: Function?
-                    switch item.module {
-                    case HostABI.stratusModule: function = context.stratusFunction(item.name, store: store)
-                    case HostABI.compatModule: function = context.compatFunction(item.name, store: store)
-                    default: function = nil
+                    if let function = HostTable.function(item.module, item.name) {
+                        imports.define(module: item.module, name: item.name, function.wasmKitFunction(context, store: store))
                     }
-                    if let function { imports.define(module: item.module, name: item.name, function) }
                 }
                 for binding in compiled.bindings {
                     imports.define(module: binding.module, name: binding.name, boundFunction(binding, context, live, store: store))
