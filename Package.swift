@@ -37,11 +37,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "CDirtyPages"),
+        .target(name: "CWasmtime", linkerSettings: [.linkedLibrary("dl")]),
         .target(
             name: "StratusEngine",
             dependencies: [
                 "StratusModel",
                 "CDirtyPages",
+                "CWasmtime",
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmKitWASI", package: "WasmKit"),
                 .product(name: "WASI", package: "WasmKit"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Runs bench/sieve.wat's `handle` in Stratus's engine (WasmKit, through `stratus-bench
-metering`, fuel metering on and off), in wasmtime (JIT) and in wasm3 (interpreter) from PyPI,
-all in one run, and prints p50/p99 and Stratus's time as a multiple of each.
+"""Runs bench/sieve.wat's `handle` in Stratus's engines (through `stratus-bench metering`:
+WasmKit with fuel metering on and off, and wasmtime when its library loads), in wasmtime-py
+(JIT) and in wasm3 (interpreter) from PyPI, all in one run, and prints p50/p99 and Stratus's
+time as a multiple of each.
 
 Usage: scripts/compare-engines.py [ROUNDS]   (after a release build of stratus-bench; installs
 wasmtime and pywasm3 with pip if missing)
@@ -48,16 +49,16 @@ def timed(call):
 results = {}
 bench = subprocess.run([".build/release/stratus-bench", "metering"], capture_output=True, text=True, check=True)
 for line in bench.stdout.splitlines():
-    if line.startswith("metering on:") or line.startswith("metering off:"):
+    if line.startswith("sieve on "):
         print(line)
-        results["stratus, metering " + line.split(":")[0].split()[1]] = float(line.split("p50")[1].split()[0])
+        results["stratus, " + line.split(":")[0][len("sieve on "):]] = float(line.split("p50")[1].split()[0])
 if ensure("wasmtime", "wasmtime"):
     import wasmtime
     store = wasmtime.Store()
     module = wasmtime.Module(store.engine, WAT)
     handle = wasmtime.Instance(store, module, []).exports(store)["handle"]
     handle(store)
-    results["wasmtime"] = report("wasmtime (JIT): compute-bound sieve", timed(lambda: handle(store)))
+    results["wasmtime-py"] = report("wasmtime-py (JIT): compute-bound sieve", timed(lambda: handle(store)))
     binary = wasmtime.wat2wasm(WAT)
     if ensure("wasm3", "pywasm3"):
         import wasm3
@@ -68,7 +69,7 @@ if ensure("wasmtime", "wasmtime"):
         function()
         results["wasm3"] = report("wasm3 (interpreter): compute-bound sieve", timed(function))
 
-for ours in ("stratus, metering on", "stratus, metering off"):
-    for other in ("wasmtime", "wasm3"):
+for ours in ("stratus, wasmkit metered", "stratus, wasmkit unmetered", "stratus, wasmtime"):
+    for other in ("wasmtime-py", "wasm3"):
         if ours in results and other in results:
             print(f"{ours} / {other}: {results[ours] / results[other]:.2f}")

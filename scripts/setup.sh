@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing Stratus needs on a fresh Debian machine with Swift:
 # SQLite's and zlib's headers and the C-to-WebAssembly toolchain for the samples; commands named
-# as arguments (packages of the same name, such as chromium for the web UI's tests). Idempotent.
+# as arguments (packages of the same name, such as chromium for the web UI's tests); wasmtime's C
+# library for the compiling engine tier (scripts/install-wasmtime.sh). Idempotent.
 set -euo pipefail
 
 missing=()
@@ -14,3 +15,4 @@ for extra in "$@"; do
     command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done
 "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
+"$(dirname "${BASH_SOURCE[0]}")/install-wasmtime.sh"

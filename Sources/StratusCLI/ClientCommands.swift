@@ -92,7 +92,7 @@ struct CallCommand: AsyncParsableCommand {
 private func printFunctions(_ app: AppSummary) {
     for function in app.functions {
         let routes = function.routes.isEmpty ? "" : "  " + function.routes.joined(separator: ", ")
-        print("  \(function.name)  \(function.module) [\(function.entry)]\(routes)")
+        print("  \(function.name)  \(function.module) [\(function.entry)] on \(function.engine)\(routes)")
     }
     for sequence in app.sequences {
         let routes = sequence.routes.isEmpty ? "" : "  " + sequence.routes.joined(separator: ", ")

@@ -32,6 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Time limit of functions that set no limits.timeout_ms, in milliseconds (STRATUS_TIMEOUT_MS; default 10000, at most \(SettingRange.timeoutMs.range.upperBound)).") var timeoutMs: Int?
     @Option(name: .long, help: "Memory limit of functions that set no limits.memory_mb, in MiB (STRATUS_MEMORY_MB; default 128, at most \(SettingRange.memoryMB.range.upperBound)).") var memoryMb: Int?
     @Option(name: .long, help: "How deep calls may nest where a function sets no limits.call_depth (STRATUS_CALL_DEPTH; default 32, at most \(SettingRange.callDepth.range.upperBound)).") var callDepth: Int?
+    @Option(name: .long, help: "The engine that runs guests: auto, wasmtime or wasmkit (STRATUS_ENGINE; default auto: wasmtime when its library loads, from STRATUS_WASMTIME_LIB or /usr/local/lib/stratus/libwasmtime.so, else WasmKit).") var engine: String?
     @Option(name: .long, help: "An app folder to deploy at start-up; repeatable.") var deploy: [String] = []
 
     /// Flags first, then `STRATUS_*` variables, then defaults.
@@ -87,6 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
             }
             config.placement = value
         }
+        if let name = engine ?? environment["STRATUS_ENGINE"] {
+            guard let value = EngineChoice(rawValue: name) else {
+                throw ValidationError("--engine \(name): choose one of \(EngineChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.engine = value
+        }
         config.advertise = advertise ?? environment["STRATUS_ADVERTISE"] ?? config.advertise
         if let name = config.node, !Names.isValidNodeName(name) {
             throw ValidationError("--node \(name): a node name is 1 to 64 letters, digits, '.', ':', '_' or '-'")
@@ -113,7 +120,15 @@ struct ServeCommand: AsyncParsableCommand {
             dataDirectory: config.dataDirectory, host: config.host) : nil
         let store = try await StoreLocation.open(url: config.storeURL, dataDirectory: config.dataDirectory)
         let metrics = MetricsExporter()
-        let engine = WasmEngine(instantiated: metrics.platformMetrics.instantiated)
+        switch (config.engine, WasmEngine.compilingTier) {
+        case (.wasmkit, _): logger.info("engine: WasmKit (--engine wasmkit)")
+        case (_, .success(let tier)): logger.info("engine: \(tier), WasmKit beside it")
+        case (.wasmtime, .failure(let why)):
+            throw ValidationError("--engine wasmtime: \(why)")
+        case (.auto, .failure(let why)): logger.notice("engine: WasmKit only; wasmtime does not serve: \(why)")
+        }
+        let engine = WasmEngine(instantiated: metrics.platformMetrics.instantiated, choice: config.engine,
+                                codeCache: config.dataDirectory + "/compiled")
         let scheme = identity == nil ? "http" : "https"
         let node = NodeRecord(name: config.node ?? "\(config.host):\(config.port)",
                               address: config.advertise ?? "\(scheme)://\(config.host):\(config.port)", tags: config.tags,

@@ -1,4 +1,5 @@
 import Foundation
+import StratusModel
 import StratusRuntime
 
 /// Everything `stratus serve` can be told, with its defaults; flags and `STRATUS_*` environment
@@ -36,6 +37,8 @@ public struct ServerConfiguration: Sendable {
     public var weight = 1.0
     /// How the cluster's nodes place work among themselves.
     public var placement = Placement.straw2
+    /// The engine that runs functions that pin none.
+    public var engine = EngineChoice.auto
 
     public init() {}
 }

@@ -84,8 +84,8 @@ extension String {
 extension CGI {
     /// WASI's `environ_get` or `environ_sizes_get`, answering with the environment of the
     /// invocation `context` serves at the time of the call.
-    static func environmentFunction(_ name: String, _ context: GuestContext) -> Function.Implementation {
-        { _, values in
+    static func environmentFunction(_ name: String, _ context: GuestContext) -> ([Value]) -> [Value] {
+        { values in
             let entries = environment(for: context.invocation).map { Array("\($0.key)=\($0.value)".utf8) + [0] }
             let first = values[0].i32, second = values[1].i32
             var ok: Bool

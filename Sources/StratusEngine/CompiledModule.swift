@@ -1,3 +1,4 @@
+import StratusModel
 import WasmKit
 
 /// A module parsed and validated once, at deploy, and shared by every invocation. A class:
@@ -49,6 +50,11 @@ public final class CompiledModule: Sendable {
     let setup: Setup?
     /// The memory images of the first snapshot, shared by later instances whose state is the same.
     let images = SnapshotImages()
+    /// The module as wasmtime compiled it, when wasmtime runs its invocations.
+    let wasmtime: WasmtimeModule?
+
+    /// The engine that runs the module's invocations: `.wasmtime` or `.wasmkit`.
+    public var engine: EngineChoice { wasmtime == nil ? .wasmkit : .wasmtime }
 
     public struct Setup: Sendable {
         public var export: String
@@ -61,7 +67,7 @@ public final class CompiledModule: Sendable {
     }
 
     init(sha256: String, key: String, entry: Entry, wasiImports: Set<String>, bindings: [Binding], exports: [String: FunctionType],
-         module: Module, state: StateExports?, setup: Setup?) {
+         module: Module, state: StateExports?, setup: Setup?, wasmtime: WasmtimeModule?) {
         self.sha256 = sha256
         self.key = key
         self.entry = entry
@@ -71,12 +77,13 @@ public final class CompiledModule: Sendable {
         self.module = module
         self.state = state
         self.setup = setup
+        self.wasmtime = wasmtime
     }
 
     /// The same module with `setup`, known to the pools by `key`.
     func with(_ setup: Setup, key: String) -> CompiledModule {
         CompiledModule(sha256: sha256, key: key, entry: entry, wasiImports: wasiImports, bindings: bindings, exports: exports,
-                       module: module, state: state, setup: setup)
+                       module: module, state: state, setup: setup, wasmtime: wasmtime)
     }
 
     /// Where the engine pools the instances of `function` of `app` made from this module.

@@ -17,7 +17,7 @@ final class GuestContext {
     var status = 200
     private(set) var headers: [Header] = []
     /// Set once the instance exists; host functions called before that see no memory.
-    var memory: (any GuestMemory)?
+    var memory: (any GuestMemoryView)?
 
     /// Quick host calls left before one reads the clock (see `checkDeadline`).
     var callsToDeadlineCheck = 0

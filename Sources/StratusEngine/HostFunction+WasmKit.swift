@@ -34,7 +34,7 @@ extension ABIType {
     }
 }
 
-extension Memory: GuestMemory {
+extension Memory: GuestMemoryView {
     func withBytes<T>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {
         try withUnsafeMutableBufferPointer(offset: UInt(offset), count: count, body)
     }

@@ -100,7 +100,7 @@ struct HostArguments {
 }
 
 /// A guest's linear memory as host functions reach it, whichever engine runs the guest.
-protocol GuestMemory {
+protocol GuestMemoryView {
     var byteCount: Int { get }
     /// Runs `body` on `count` bytes at `offset`, which the caller has checked are inside.
     func withBytes<T>(offset: Int, count: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T

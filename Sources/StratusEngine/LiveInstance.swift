@@ -24,9 +24,7 @@ final class LiveInstance {
     /// Instances of bound functions, by function name, made on first use.
     var bound: [String: LiveInstance] = [:]
     let files = FileTableWatch()
-    private var bridge: WASIBridgeToHost?
-    private var stdin: InputStream?
-    private var stderr: OutputStream?
+    private var wasi: WASISession?
 
     init(context: GuestContext, store: Store, limiter: MemoryCap, stacks: StackPool) {
         tank = Preemption.Tank(store: store)
@@ -36,38 +34,15 @@ final class LiveInstance {
         self.stacks = stacks
     }
 
-    /// Links WASI preview 1 CGI style: standard input is the input, standard output the response
-    /// body, standard error the log, and `api://input` / `api://output` name the same streams.
-    /// The streams read the context, so they follow it from one invocation to the next; the
-    /// environment is the current invocation's too, served here rather than by the bridge.
+    /// Links WASI preview 1 (see ``WASISession``): the functions of `names`.
     func linkWASI(_ names: Set<String>, to imports: inout Imports, store: Store) throws {
-        let input = InputStream(context, .standard, watch: files)
-        let errorStream = OutputStream(context, .log, .standard, watch: files)
-        stdin = input
-        stderr = errorStream
-        let fileSystem = try InvocationFileSystem(context: context, watch: files)
-        let options = WASIBridgeToHost.FileSystemOptions.custom { fileSystem }
-            .withStdio(stdin: input, stdout: OutputStream(context, .body, .standard, watch: files), stderr: errorStream)
-            .withPreopens([.init(guestPath: InvocationFileSystem.apiDirectory, hostPath: InvocationFileSystem.apiDirectory),
-                           .init(guestPath: AppFiles.mountPoint, hostPath: AppFiles.mountPoint)])
-        let wasi = try WASIBridgeToHost(args: [context.invocation.functionName], environment: [:], fileSystem: options)
-        bridge = wasi
-        // Only what the module imports: each host function is an allocation per instance.
-        for (name, function) in wasi.hostFunctions(capabilities: WASICapability.all) where names.contains(name) {
-            let implementation: Function.Implementation
-            switch name {
-            case "environ_get", "environ_sizes_get":
-                implementation = CGI.environmentFunction(name, context)
-            case "fd_renumber":
-                // Moves a descriptor the next invocation would expect where it was.
-                implementation = { [files] caller, values in
-                    files.change()
-                    return try function.implementation(Self.memory(of: caller), values)
-                }
-            default:
-                implementation = { caller, values in try function.implementation(Self.memory(of: caller), values) }
-            }
-            imports.define(module: HostTable.wasiModule, name: name, Function(store: store, type: function.type, body: implementation))
+        let session = try WASISession(context: context, files: files)
+        wasi = session
+        for (name, implementation) in session.functions(names, memory: Memory.self) {
+            guard let type = WasmEngine.wasiTypes[name] else { continue }
+            imports.define(module: HostTable.wasiModule, name: name, Function(store: store, type: type) { caller, values in
+                try implementation(Self.memory(of: caller), values)
+            })
         }
     }
 
@@ -81,12 +56,12 @@ final class LiveInstance {
     /// Starts serving `invocation` on a pooled instance.
     func begin(_ invocation: consuming Invocation, host: any HostServices) {
         context.begin(invocation, host: host)
-        stdin?.rewind()
+        wasi?.rewind()
     }
 
     /// Moves what the guest wrote to standard error into the log.
     func flush() {
-        stderr?.flush()
+        wasi?.flush()
         for callee in bound.values { callee.flush() }
     }
 
@@ -101,8 +76,7 @@ final class LiveInstance {
         bound = [:]
         // The store's host functions hold the context, and the context its memory: break the cycle.
         context.memory = nil
-        stderr?.flush()
-        try? bridge?.close()
-        bridge = nil
+        wasi?.close()
+        wasi = nil
     }
 }

@@ -18,12 +18,17 @@ final class MemoryCap: ResourceLimiter, @unchecked Sendable {
     }
 
     func limitMemoryGrowth(to desired: Int) throws -> Bool {
-        guard desired <= limits.memoryBytes else {
-            throw StratusError(.guestFailure, code: "memory_limit",
-                               "the guest's memory would grow to \(desired >> 20) MiB, past its limit of \(limits.memoryBytes >> 20) MiB; raise limits.memory_mb or use less memory")
-        }
+        guard desired <= limits.memoryBytes else { throw Self.refusal(desired, limits) }
         guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
         return true
+    }
+
+    /// The error of a guest whose memory would pass its limit by growing to `desired` bytes;
+    /// `trap` is what the guest did when its growth failed, if it went on.
+    static func refusal(_ desired: Int, _ limits: InvocationLimits, after trap: String? = nil) -> StratusError {
+        let then = trap.map { " (it then trapped: \($0))" } ?? ""
+        return StratusError(.guestFailure, code: "memory_limit",
+                            "the guest's memory would grow to \(desired >> 20) MiB, past its limit of \(limits.memoryBytes >> 20) MiB\(then); raise limits.memory_mb or use less memory")
     }
 
     func limitTableGrowth(to desired: Int) throws -> Bool {

@@ -27,15 +27,25 @@ public final class WasmEngine: Sendable {
     private let fillEngine: Engine
     private let fillStacks: StackPool
     public let limits: EngineLimits
-    /// The `wasi_snapshot_preview1` functions the bridge provides, with their types.
-    private let wasiFunctions: [String: FunctionType]
 
     /// Told how long each new instance took to make, for the cold-start metric.
     private let instantiated: @Sendable (Duration) -> Void
+    /// The engine asked for: functions that pin none run on it.
+    public let choice: EngineChoice
+    /// The compiling tier, when it serves.
+    private let wasmtime: WasmtimeTier?
+    /// Where wasmtime's compiled code is kept across restarts; nil: not kept.
+    private let codeCache: String?
 
-    public init(limits: EngineLimits = EngineLimits(), instantiated: @escaping @Sendable (Duration) -> Void = { _ in }) {
+    /// `choice` `.wasmtime` needs the library (see ``compilingTier``); `.auto` uses it when it
+    /// loads. `codeCache` is a folder for compiled code.
+    public init(limits: EngineLimits = EngineLimits(), instantiated: @escaping @Sendable (Duration) -> Void = { _ in },
+                choice: EngineChoice = .auto, codeCache: String? = nil) {
         self.limits = limits
         self.instantiated = instantiated
+        self.choice = choice
+        self.codeCache = codeCache
+        wasmtime = choice == .wasmkit ? nil : try? WasmtimeTier.shared.get()
         pool = InstancePool(settings: limits.pool)
         engine = Engine(configuration: EngineConfiguration(memoryBoundsChecking: .software, fuelMetering: limits.fuelMetering))
         stacks = StackPool(engine: engine)
@@ -44,16 +54,20 @@ public final class WasmEngine: Sendable {
         fillStacks = StackPool(engine: fillEngine)
         Self.trimPeriodically(pool, on: fillQueue)
         validationEngine = Engine(configuration: EngineConfiguration(compilationMode: .eager))
-        // A throwaway bridge tells which WASI names and types exist.
-        var functions: [String: FunctionType] = [:]
+    }
+
+    /// The `wasi_snapshot_preview1` functions the bridge provides, with their types: a
+    /// throwaway bridge tells which exist.
+    static let wasiTypes: [String: FunctionType] = {
+        var types: [String: FunctionType] = [:]
         if let bridge = try? WASIBridgeToHost() {
-            for (name, function) in bridge.hostFunctions(capabilities: WASICapability.all) {
-                functions[name] = function.type
+            for (name, function) in bridge.hostFunctions(capabilities: WASICapability<WasmKit.Memory>.all) {
+                types[name] = function.type
             }
             try? bridge.close()
         }
-        wasiFunctions = functions
-    }
+        return types
+    }()
 
     // MARK: Deploy
 
@@ -73,6 +87,11 @@ public final class WasmEngine: Sendable {
         }
     }
 
+    /// The compiling tier's library and version, or why it does not serve.
+    public static var compilingTier: Result<String, WasmtimeUnavailable> {
+        WasmtimeTier.shared.map { "wasmtime \($0.library.version) (\($0.library.path))" }
+    }
+
     public static func sha256(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
@@ -81,15 +100,18 @@ public final class WasmEngine: Sendable {
     /// for the same bytes. `entry` is the manifest's entry, if it names one; `path` names the file
     /// in errors; an import from a module named in `bindable` (the app's other functions) is a
     /// binding, which the caller checks against that function's exports.
+    /// `pin` is the function's `limits.engine`, if it names one.
     public func compile(_ bytes: [UInt8], entry: String? = nil, path: String, bindable: Set<String> = [],
-                        setup: CompiledModule.Setup? = nil) throws -> CompiledModule {
+                        setup: CompiledModule.Setup? = nil, pin: EngineChoice? = nil) throws -> CompiledModule {
         let hash = Self.sha256(bytes)
-        let key = "\(hash)#\(entry ?? "")#\(bindable.sorted().joined(separator: ","))"
         func invalid(_ why: String) -> StratusError {
             StratusError(.badRequest, code: "module_invalid", "\(path): \(why)")
         }
+        let compiling = try usesWasmtime(pin: pin, setup: setup != nil, invalid)
+        let key = "\(hash)#\(entry ?? "")#\(bindable.sorted().joined(separator: ","))#\(compiling ? "wasmtime" : "wasmkit")"
         // The module is validated once; each set-up (a script for the runner) shares it.
-        let base = try cache[key] ?? compileBase(bytes, hash: hash, key: key, entry: entry, bindable: bindable, invalid)
+        let base = try cache[key] ?? compileBase(bytes, hash: hash, key: key, entry: entry, bindable: bindable,
+                                                  wasmtime: compiling, pinned: pin == .wasmtime, invalid)
         guard let setup else { return base }
         guard base.exports[setup.export] == FunctionType(parameters: [], results: []) else {
             throw invalid("has no export `\(setup.export)` taking and returning nothing, which its set-up needs")
@@ -97,8 +119,24 @@ public final class WasmEngine: Sendable {
         return base.with(setup, key: key + "#\(setup.export):\(Self.sha256(setup.input))")
     }
 
+    /// Whether wasmtime is to run a module of a function pinning `pin`: `.auto` leaves a
+    /// set-up (the JavaScript runner's script) to WasmKit, whose pools keep its evaluated state.
+    private func usesWasmtime(pin: EngineChoice?, setup: Bool, _ invalid: (String) -> StratusError) throws -> Bool {
+        switch pin ?? choice {
+        case .wasmkit: return false
+        case .auto: return wasmtime != nil && !setup
+        case .wasmtime:
+            guard wasmtime != nil else {
+                var reason = "the server runs WasmKit only (--engine wasmkit)"
+                if case .failure(let unavailable) = WasmtimeTier.shared { reason = unavailable.description }
+                throw invalid("its function pins limits.engine: wasmtime, which this server cannot run: \(reason)")
+            }
+            return true
+        }
+    }
+
     private func compileBase(_ bytes: [UInt8], hash: String, key: String, entry: String?, bindable: Set<String>,
-                             _ invalid: (String) -> StratusError) throws -> CompiledModule {
+                             wasmtime compiling: Bool, pinned: Bool, _ invalid: (String) -> StratusError) throws -> CompiledModule {
         let module: Module
         do {
             module = try parseWasm(bytes: bytes)
@@ -118,7 +156,7 @@ public final class WasmEngine: Sendable {
             switch item.module {
             case let module where HostTable.serves(module): provided = HostTable.function(module, item.name)?.wasmKitType
             case HostTable.wasiModule:
-                provided = wasiFunctions[item.name]
+                provided = Self.wasiTypes[item.name]
                 wasiImports.insert(item.name)
             case let other where bindable.contains(other):
                 guard (actual.parameters + actual.results).allSatisfy(Self.isNumber) else {
@@ -153,8 +191,22 @@ public final class WasmEngine: Sendable {
             state = exposed.exports
             runtimeModule = rewritten
         }
+        // Module binding runs on WasmKit: its importer and callee instances share a thread's stack.
+        var compiledCode: WasmtimeModule?
+        if compiling, let tier = wasmtime {
+            guard bindings.isEmpty || !pinned else {
+                throw invalid("imports from other functions of the app (module binding), which only WasmKit runs; set limits.engine: wasmkit")
+            }
+            if bindings.isEmpty {
+                do {
+                    compiledCode = try tier.compile(bytes, hash: hash, cacheDirectory: codeCache)
+                } catch {
+                    throw invalid("wasmtime refuses it: \(error.reason.split(separator: "\n").first ?? ""); set limits.engine: wasmkit to run it on WasmKit")
+                }
+            }
+        }
         let compiled = CompiledModule(sha256: hash, key: key, entry: resolved, wasiImports: wasiImports, bindings: bindings,
-                                      exports: exports, module: runtimeModule, state: state, setup: nil)
+                                      exports: exports, module: runtimeModule, state: state, setup: nil, wasmtime: compiledCode)
         cache[key] = compiled
         return compiled
     }
@@ -225,10 +277,13 @@ public final class WasmEngine: Sendable {
     /// idle. Blocks the calling thread until the guest ends.
     /// `invocation` is consumed: the instance's context takes it over without copying it.
     public func invoke(_ compiled: CompiledModule, _ invocation: consuming Invocation, host: any HostServices) throws(InvocationFailure) -> InvocationOutput {
-        let key = Self.poolKey(compiled, invocation)
         let invocationLimits = invocation.limits
         // Its caller has had its answer: a queued invocation past its deadline runs nothing.
         guard invocationLimits.deadline > .now else { throw InvocationFailure(invocationLimits.timeoutError(), logs: []) }
+        if let code = compiled.wasmtime, let tier = wasmtime {
+            return try invokeCompiled(compiled, code, tier, GuestContext(invocation: invocation, host: host, limits: limits))
+        }
+        let key = Self.poolKey(compiled, invocation)
         var live: LiveInstance?
         var reusable = false
         var counted = 0
@@ -274,6 +329,31 @@ public final class WasmEngine: Sendable {
         }
         live!.flush()
         let context = live!.context
+        var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
+        if compiled.entry == .command { CGI.applyHeaders(to: &output) }
+        return output
+    }
+
+    /// Runs one invocation on wasmtime, in an instance of its own.
+    private func invokeCompiled(_ compiled: CompiledModule, _ code: WasmtimeModule, _ tier: WasmtimeTier,
+                                _ context: GuestContext) throws(InvocationFailure) -> InvocationOutput {
+        let invocationLimits = context.invocation.limits
+        made.add(1, ordering: .relaxed)
+        do {
+            do {
+                try tier.run(compiled, code, context: context, running: runningBytes)
+            } catch let exit as WASIExitCode {
+                guard exit.code == 0 else {
+                    throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
+                }
+            }
+        } catch let error as StratusError {
+            throw InvocationFailure(error, logs: context.logs.lines)
+        } catch let setup as SetupFailure {
+            throw Self.failure(setup.error, setup.logs, invocationLimits, during: "its set-up")
+        } catch {
+            throw Self.failure(error, context.logs.lines, invocationLimits, during: nil)
+        }
         var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
         if compiled.entry == .command { CGI.applyHeaders(to: &output) }
         return output
@@ -338,7 +418,7 @@ public final class WasmEngine: Sendable {
     /// invocation that finds none idle does not wait for translation. Set-up (a reactor's
     /// `_initialize`) runs under the function's limits and with no grants.
     public func prewarm(_ compiled: CompiledModule, _ invocation: Invocation) {
-        guard compiled.state != nil, limits.pool.fillAhead, limits.pool.maxIdlePerFunction > 0 else { return }
+        guard compiled.wasmtime == nil, compiled.state != nil, limits.pool.fillAhead, limits.pool.maxIdlePerFunction > 0 else { return }
         let key = Self.poolKey(compiled, invocation)
         let placeholder = Invocation(input: [], context: ["app": invocation.value("app") ?? "", "function": invocation.functionName],
                                      limits: InvocationLimits(timeout: invocation.limits.timeout, memoryBytes: invocation.limits.memoryBytes))
@@ -355,6 +435,17 @@ public final class WasmEngine: Sendable {
     public func prepare(_ compiled: CompiledModule, _ invocation: Invocation) throws(InvocationFailure) {
         let placeholder = Invocation(input: [], context: ["app": invocation.value("app") ?? "", "function": invocation.functionName],
                                      limits: invocation.limits, files: invocation.files)
+        if let code = compiled.wasmtime, let tier = wasmtime {
+            let context = GuestContext(invocation: placeholder, host: NoHost(), limits: limits)
+            do {
+                try tier.run(compiled, code, context: context, running: runningBytes, entry: false)
+            } catch let setup as SetupFailure {
+                throw Self.failure(setup.error, setup.logs, placeholder.limits, during: "its set-up")
+            } catch {
+                throw Self.failure(error, context.logs.lines, placeholder.limits, during: "its set-up")
+            }
+            return
+        }
         let live: LiveInstance
         do {
             live = try instantiate(compiled, GuestContext(invocation: placeholder, host: NoHost(), limits: limits))

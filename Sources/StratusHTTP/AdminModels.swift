@@ -20,6 +20,8 @@ public struct AppSummary: Codable, Sendable {
         public var module: String
         public var sha256: String
         public var entry: String
+        /// The engine that runs it on this server: `wasmtime` or `wasmkit`.
+        public var engine: String
         public var routes: [String]
     }
     public struct Sequence: Codable, Sendable {
@@ -50,7 +52,7 @@ public struct AppSummary: Codable, Sendable {
         functions = app.manifest.functions.map { f in
             let module = app.module(for: f.name)
             return Function(name: f.name, module: f.module, sha256: module?.sha256 ?? "", entry: module?.entry.name ?? "",
-                            routes: f.http.map(\.description))
+                            engine: module?.engine.rawValue ?? "", routes: f.http.map(\.description))
         }
         sequences = app.manifest.sequences.map { Sequence(name: $0.name, steps: $0.steps, routes: $0.http.map(\.description)) }
         plans = app.manifest.plans.map { p in

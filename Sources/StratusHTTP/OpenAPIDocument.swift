@@ -51,12 +51,13 @@ enum OpenAPIDocument {
               type: array
               items:
                 type: object
-                required: [name, module, sha256, entry, routes]
+                required: [name, module, sha256, entry, engine, routes]
                 properties:
                   name: {type: string}
                   module: {type: string}
                   sha256: {type: string}
                   entry: {type: string}
+                  engine: {type: string, enum: [wasmtime, wasmkit], description: "the engine that runs it on this server"}
                   routes: {type: array, items: {type: string}}
             sequences:
               type: array

@@ -117,7 +117,7 @@ enum WebUI {
         return apps.map((app) => `<h2 data-app="${esc(app.app)}">${esc(app.app)} <span class="muted">version ${app.version}, deployed ${esc(app.deployed_at)}</span></h2>
           <table><tr><th>name</th><th>kind</th><th>module / steps</th><th>routes</th></tr>
           ${app.functions.map((f) => `<tr data-function="${esc(app.app)}/${esc(f.name)}"><td>${esc(f.name)}</td><td>function</td>
-              <td class="mono">${esc(f.module)} [${esc(f.entry)}]</td><td class="mono">${f.routes.map(esc).join("<br>")}</td></tr>`).join("")}
+              <td class="mono">${esc(f.module)} [${esc(f.entry)}] <span class="muted">on ${esc(f.engine)}</span></td><td class="mono">${f.routes.map(esc).join("<br>")}</td></tr>`).join("")}
           ${app.sequences.map((s) => `<tr><td>${esc(s.name)}</td><td>sequence</td><td class="mono">${s.steps.map(esc).join(" → ")}</td>
               <td class="mono">${s.routes.map(esc).join("<br>")}</td></tr>`).join("")}
           ${app.plans.map((p) => `<tr><td>${esc(p.name)}</td><td>plan</td><td class="mono">split ${esc(p.split)}, map ${esc(p.map)}, reduce ${esc(p.reduce)}</td>

@@ -146,18 +146,17 @@ public enum KVEventOperation: String, Sendable, Hashable {
 
 /// Per-function limits; `nil` means the server's default.
 public struct Limits: Sendable, Equatable {
-    /// The most a `call_depth` may be: each level of nested calls holds a native stack frame chain
-    /// on one worker thread.
-    public static let maxCallDepth = 256
-
     public var timeoutMs: Int?
     public var memoryMB: Int?
     /// How deep calls made below an invocation of this function may nest.
     public var callDepth: Int?
+    /// The engine that must run the function; nil: the server's choice.
+    public var engine: EngineChoice?
 
-    public init(timeoutMs: Int? = nil, memoryMB: Int? = nil, callDepth: Int? = nil) {
+    public init(timeoutMs: Int? = nil, memoryMB: Int? = nil, callDepth: Int? = nil, engine: EngineChoice? = nil) {
         self.timeoutMs = timeoutMs
         self.memoryMB = memoryMB
         self.callDepth = callDepth
+        self.engine = engine
     }
 }

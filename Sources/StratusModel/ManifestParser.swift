@@ -164,10 +164,17 @@ public struct ManifestParser: Sendable {
         var limits = Limits()
         if let node = map["limits"] {
             let l = try mapping(node, "\(at).limits")
-            try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb", "call_depth"])
+            try checkKeys(l, "\(at).limits", allowed: ["timeout_ms", "memory_mb", "call_depth", "engine"])
             limits.timeoutMs = try l["timeout_ms"].map { try number($0, "\(at).limits.timeout_ms", .timeoutMs) }
             limits.memoryMB = try l["memory_mb"].map { try number($0, "\(at).limits.memory_mb", .memoryMB) }
             limits.callDepth = try l["call_depth"].map { try number($0, "\(at).limits.call_depth", .callDepth) }
+            if let node = l["engine"] {
+                let text = try scalar(node, "\(at).limits.engine")
+                guard let engine = EngineChoice(rawValue: text) else {
+                    throw fail("\(at).limits.engine", "`\(text)` is not an engine; use one of \(EngineChoice.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                limits.engine = engine
+            }
         }
         let affinity = try map["affinity"].map { try strings($0, "\(at).affinity") } ?? []
         for (index, label) in affinity.enumerated() where !Names.isValidNodeName(label) {

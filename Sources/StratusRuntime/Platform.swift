@@ -291,9 +291,10 @@ public final class Platform: Sendable {
                         throw StratusError(.badRequest, code: "module_invalid", "\(function.module): a script must be UTF-8 text")
                     }
                     modules[function.name] = try engine.compile(try JavaScriptRunner.bytes(), entry: "handle", path: function.module,
-                                                                setup: JavaScriptRunner.setup(bytes))
+                                                                setup: JavaScriptRunner.setup(bytes), pin: function.limits.engine)
                 } else {
-                    modules[function.name] = try engine.compile(bytes, entry: function.entry, path: function.module, bindable: names)
+                    modules[function.name] = try engine.compile(bytes, entry: function.entry, path: function.module, bindable: names,
+                                                                pin: function.limits.engine)
                 }
             }
             try Self.checkBindings(manifest, modules)

@@ -8,8 +8,9 @@ import Testing
 struct CompatModuleTests {
     let engine = WasmEngine()
 
-    @Test("register_buffer, get_buffer_size, get_buffer, write_buffer and free_buffer round-trip; test() is 0")
-    func bufferRoundTrip() throws {
+    @Test("register_buffer, get_buffer_size, get_buffer, write_buffer and free_buffer round-trip; test() is 0", arguments: TestEngines.both)
+    func bufferRoundTrip(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.compatGuest(data: [(0, "hello"), (16, " world")], locals: "(local $id i32) (local $out i32)", """
             (local.set $out (call $get_output_buffer_id))
             (local.set $id (call $register_buffer (i32.const 0) (i32.const 5)))
@@ -36,8 +37,9 @@ struct CompatModuleTests {
         #expect(WATGuest.int32s(output.body.dropFirst(18)) == [1, 5, 5, 2, 6, 11, 11, 0, -7, -7, -7, -7, -2, 0])
     }
 
-    @Test("write_buffer to the output buffer is the body; write_buffer_header on it is a response header")
-    func outputBuffer() throws {
+    @Test("write_buffer to the output buffer is the body; write_buffer_header on it is a response header", arguments: TestEngines.both)
+    func outputBuffer(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.compatGuest(data: [(0, "hello"), (32, "X-Compat"), (48, "yes"), (64, "Bad Name"), (80, "a\r\nb")],
                                          locals: "(local $out i32)", """
             (local.set $out (call $get_output_buffer_id))
@@ -60,8 +62,9 @@ struct CompatModuleTests {
         #expect(output.status == 200)
     }
 
-    @Test("get_input_buffer_id holds the input, is stable, and is remade after free_buffer")
-    func inputBuffer() throws {
+    @Test("get_input_buffer_id holds the input, is stable, and is remade after free_buffer", arguments: TestEngines.both)
+    func inputBuffer(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.compatGuest(locals: "(local $in i32) (local $n i32)", """
             (local.set $in (call $get_input_buffer_id))
             (call $rec (i32.eq (local.get $in) (call $get_input_buffer_id)))
@@ -89,22 +92,25 @@ struct CompatModuleTests {
         (call $rec (call $get_url (i32.const 0xFFFF) (i32.const 28)))
     """)
 
-    @Test("get_url answers DENIED when the host denies it")
-    func getURLDenied() throws {
+    @Test("get_url answers DENIED when the host denies it", arguments: TestEngines.both)
+    func getURLDenied(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let host = EngineHostDouble.denying
         let output = try WATGuest.run(Self.fetcher, engine: engine, host: host)
         #expect(WATGuest.int32s(output.body) == [-3, -2])
         #expect(host.urls == ["https://example.com/data.txt"], "an out-of-bounds URL never reaches the host")
     }
 
-    @Test("get_url answers FAILED when the request fails")
-    func getURLFailed() throws {
+    @Test("get_url answers FAILED when the request fails", arguments: TestEngines.both)
+    func getURLFailed(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let output = try WATGuest.run(Self.fetcher, engine: engine, host: EngineHostDouble(.failure(.failed)))
         #expect(WATGuest.int32s(output.body) == [-6, -2])
     }
 
-    @Test("get_url returns a buffer holding the response body")
-    func getURLSuccess() throws {
+    @Test("get_url returns a buffer holding the response body", arguments: TestEngines.both)
+    func getURLSuccess(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let body = Array("remote content ✓".utf8)
         let host = EngineHostDouble(.success(body))
         let output = try WATGuest.run(Self.fetcher, engine: engine, host: host)
@@ -116,8 +122,9 @@ struct CompatModuleTests {
         #expect(host.urls == ["https://example.com/data.txt"])
     }
 
-    @Test("a guest may import both stratus and my-own-cluster")
-    func mixedImports() throws {
+    @Test("a guest may import both stratus and my-own-cluster", arguments: TestEngines.both)
+    func mixedImports(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
         \(WATGuest.stratusImports)
@@ -132,8 +139,9 @@ struct CompatModuleTests {
         #expect(WATGuest.text(output.body) == "ab")
     }
 
-    @Test("write_buffer_header on another buffer is metadata that stratus buf_meta reads")
-    func headerMetadata() throws {
+    @Test("write_buffer_header on another buffer is metadata that stratus buf_meta reads", arguments: TestEngines.both)
+    func headerMetadata(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
         \(WATGuest.stratusImports)
@@ -162,8 +170,9 @@ struct CompatModuleTests {
 
     // MARK: The legacy sample
 
-    @Test("the legacy reverse sample answers its input reversed, as text/plain, with a debug log")
-    func legacyReverse() throws {
+    @Test("the legacy reverse sample answers its input reversed, as text/plain, with a debug log", arguments: TestEngines.both)
+    func legacyReverse(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try engine.compile(Repository.module("samples/legacy/reverse.wasm"), path: "reverse.wasm")
         #expect(compiled.entry == .export("handle"))
         #expect(!compiled.usesWASI)

@@ -9,8 +9,9 @@ import Testing
 struct EngineABITests {
     let engine = WasmEngine()
 
-    @Test("input, buf_len, buf_read (partial, at and past the end), buf_free and BAD_HANDLE after it")
-    func buffers() throws {
+    @Test("input, buf_len, buf_read (partial, at and past the end), buf_free and BAD_HANDLE after it", arguments: TestEngines.both)
+    func buffers(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(locals: "(local $h i32)", """
             (local.set $h (call $input))
             (call $rec (local.get $h))
@@ -39,8 +40,9 @@ struct EngineABITests {
         #expect(Array(codes[1...]) == [11, 5, 3, 0, 0, 0, 0, 0, -7, -7, -7, -7, -7, -7])
     }
 
-    @Test("each input() call is a new handle; freeing one leaves the other")
-    func handlesAreIndependent() throws {
+    @Test("each input() call is a new handle; freeing one leaves the other", arguments: TestEngines.both)
+    func handlesAreIndependent(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(locals: "(local $a i32) (local $b i32)", """
             (local.set $a (call $input))
             (local.set $b (call $input))
@@ -53,8 +55,9 @@ struct EngineABITests {
         #expect(WATGuest.int32s(output.body) == [1, 0, -7, 3])
     }
 
-    @Test("ctx: a present name gives a handle of its UTF-8 value, a missing one NOT_FOUND, a bad name INVALID")
-    func context() throws {
+    @Test("ctx: a present name gives a handle of its UTF-8 value, a missing one NOT_FOUND, a bad name INVALID", arguments: TestEngines.both)
+    func context(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(
             data: [(0, "param.name"), (16, "missing"), (32, "header.x-test")],
             locals: "(local $h i32) (local $n i32)", """
@@ -75,8 +78,9 @@ struct EngineABITests {
         #expect(WATGuest.int32s(output.body.dropFirst(value.count)) == [1, Int32(value.count), -1, -1, 1, -2, -2])
     }
 
-    @Test("ctx with a name that is not UTF-8 answers INVALID")
-    func contextNameNotUTF8() throws {
+    @Test("ctx with a name that is not UTF-8 answers INVALID", arguments: TestEngines.both)
+    func contextNameNotUTF8(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
         \(WATGuest.stratusImports)
@@ -90,8 +94,9 @@ struct EngineABITests {
         #expect(WATGuest.int32s(output.body) == [-2])
     }
 
-    @Test("buf_meta of a context buffer is NOT_FOUND")
-    func bufferMetadata() throws {
+    @Test("buf_meta of a context buffer is NOT_FOUND", arguments: TestEngines.both)
+    func bufferMetadata(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "method"), (16, "status"), (32, "header.content-type")],
                                           locals: "(local $h i32)", """
             (local.set $h (call $ctx (i32.const 0) (i32.const 6)))
@@ -105,8 +110,9 @@ struct EngineABITests {
         #expect(WATGuest.int32s(output.body) == [1, -1, -1, -2, -7])
     }
 
-    @Test("out_write appends in order; out_status sets the status and refuses codes outside 100...599")
-    func statusAndBody() throws {
+    @Test("out_write appends in order; out_status sets the status and refuses codes outside 100...599", arguments: TestEngines.both)
+    func statusAndBody(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "Hello, "), (16, "world")], """
             (call $rec (call $out_write (i32.const 0) (i32.const 7)))
             (call $rec (call $out_write (i32.const 16) (i32.const 5)))
@@ -123,16 +129,18 @@ struct EngineABITests {
         #expect(output.headers.isEmpty)
     }
 
-    @Test("the status defaults to 200")
-    func defaultStatus() throws {
+    @Test("the status defaults to 200", arguments: TestEngines.both)
+    func defaultStatus(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let output = try WATGuest.run(WATGuest.stratusGuest(""), engine: engine)
         #expect(output.status == 200)
         #expect(output.body.isEmpty)
         #expect(output.logs.isEmpty)
     }
 
-    @Test("out_header adds valid headers and refuses a name with a space, a separator or a non-ASCII byte, or a value with CR or LF")
-    func headers() throws {
+    @Test("out_header adds valid headers and refuses a name with a space, a separator or a non-ASCII byte, or a value with CR or LF", arguments: TestEngines.both)
+    func headers(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(
             data: [(0, "X-Test"), (16, "yes, please"), (32, "Bad Name"), (48, "a\r\nInjected: 1"), (80, "a\nb"),
                    (96, "Content-Type"), (112, "text/plain; charset=utf-8"), (160, "X:Colon"), (176, "X~a!|"), (192, "Xé")], """
@@ -154,8 +162,9 @@ struct EngineABITests {
                                    Header("X-Test", ""), Header("X~a!|", "yes")])
     }
 
-    @Test("a pooled instance's headers follow the bytes it passes each time, not those of its last invocation")
-    func headersOfAPooledInstance() throws {
+    @Test("a pooled instance's headers follow the bytes it passes each time, not those of its last invocation", arguments: TestEngines.both)
+    func headersOfAPooledInstance(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "X-Echo")], locals: "(local $n i32)", """
             (local.set $n (call $buf_read (call $input) (i32.const 0) (i32.const 64) (i32.const 32)))
             (call $rec (call $out_header (i32.const 0) (i32.const 6) (i32.const 64) (local.get $n)))
@@ -170,8 +179,9 @@ struct EngineABITests {
         }
     }
 
-    @Test("log: levels 0...3 appear in output.logs; any other level is INVALID")
-    func logging() throws {
+    @Test("log: levels 0...3 appear in output.logs; any other level is INVALID", arguments: TestEngines.both)
+    func logging(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "debug line"), (16, "info line"), (32, "warn line"), (48, "error ✓")], """
             (call $rec (call $log (i32.const 0) (i32.const 0) (i32.const 10)))
             (call $rec (call $log (i32.const 1) (i32.const 16) (i32.const 9)))
@@ -187,8 +197,9 @@ struct EngineABITests {
                                 LogLine(.warn, "warn line"), LogLine(.error, "error ✓")])
     }
 
-    @Test("now_ns is the wall clock in nanoseconds")
-    func clock() throws {
+    @Test("now_ns is the wall clock in nanoseconds", arguments: TestEngines.both)
+    func clock(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
         \(WATGuest.stratusImports)
@@ -206,8 +217,9 @@ struct EngineABITests {
 
     // MARK: Pointers
 
-    @Test("out-of-bounds pointers answer INVALID and the next invocation still works")
-    func outOfBoundsPointers() throws {
+    @Test("out-of-bounds pointers answer INVALID and the next invocation still works", arguments: TestEngines.both)
+    func outOfBoundsPointers(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "method"), (16, "ok")], locals: "(local $h i32)", """
             (local.set $h (call $input))
             (call $rec (call $out_write (i32.const 0x10000) (i32.const 1)))
@@ -241,8 +253,9 @@ struct EngineABITests {
         #expect(WATGuest.text(output.body) == "fine")
     }
 
-    @Test("memory grown by the guest is visible to the host")
-    func grownMemory() throws {
+    @Test("memory grown by the guest is visible to the host", arguments: TestEngines.both)
+    func grownMemory(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest("""
             (call $rec (call $out_write (i32.const 0x10000) (i32.const 4)))
             (call $rec (memory.grow (i32.const 1)))
@@ -254,8 +267,9 @@ struct EngineABITests {
         #expect(WATGuest.int32s(output.body.dropFirst(4)) == [-2, 1, 0])
     }
 
-    @Test("a guest without an exported memory gets INVALID for any pointer, not a crash")
-    func noMemory() throws {
+    @Test("a guest without an exported memory gets INVALID for any pointer, not a crash", arguments: TestEngines.both)
+    func noMemory(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
           (import "stratus" "out_write" (func $out_write (param i32 i32) (result i32)))
@@ -271,8 +285,9 @@ struct EngineABITests {
 
     // MARK: Traps and state
 
-    @Test("unreachable is a guest_trap naming the trap, and keeps the logs written before it")
-    func unreachableTrap() throws {
+    @Test("unreachable is a guest_trap naming the trap, and keeps the logs written before it", arguments: TestEngines.both)
+    func unreachableTrap(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(data: [(0, "before the trap")], """
             (drop (call $log (i32.const 1) (i32.const 0) (i32.const 15)))
             (drop (call $out_write (i32.const 0) (i32.const 6)))
@@ -288,8 +303,9 @@ struct EngineABITests {
         #expect(failure.logs == [LogLine(.info, "before the trap")])
     }
 
-    @Test("integer division by zero is a guest_trap")
-    func divideByZero() throws {
+    @Test("integer division by zero is a guest_trap", arguments: TestEngines.both)
+    func divideByZero(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
           (memory (export "memory") 1)
@@ -305,8 +321,9 @@ struct EngineABITests {
         #expect(WATGuest.failure(engine, compiled)?.error.code == "guest_trap")
     }
 
-    @Test("out-of-bounds memory access by the guest itself is a guest_trap")
-    func guestMemoryTrap() throws {
+    @Test("out-of-bounds memory access by the guest itself is a guest_trap", arguments: TestEngines.both)
+    func guestMemoryTrap(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = """
         (module
           (memory (export "memory") 1)
@@ -316,8 +333,9 @@ struct EngineABITests {
         #expect(WATGuest.failure(engine, compiled)?.error.code == "guest_trap")
     }
 
-    @Test("unbounded recursion is a stack_overflow, and the engine runs guests normally afterwards")
-    func stackExhaustion() throws {
+    @Test("unbounded recursion is a stack_overflow, and the engine runs guests normally afterwards", arguments: TestEngines.both)
+    func stackExhaustion(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let recursive = try WATGuest.compile("""
             (module (memory (export "memory") 1)
               (func $down (param i32) (result i32) (i32.add (call $down (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
@@ -333,8 +351,9 @@ struct EngineABITests {
         }
     }
 
-    @Test("every invocation starts from fresh globals and memory")
-    func freshState() throws {
+    @Test("every invocation starts from fresh globals and memory", arguments: TestEngines.both)
+    func freshState(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(declarations: "(global $count (mut i32) (i32.const 0))", """
             (global.set $count (i32.add (global.get $count) (i32.const 1)))
             (i32.store (i32.const 0x100) (i32.add (i32.load (i32.const 0x100)) (i32.const 1)))
@@ -348,10 +367,10 @@ struct EngineABITests {
         }
     }
 
-    @Test("one compiled module runs concurrently with separate state")
-    func concurrentInvocations() async throws {
+    @Test("one compiled module runs concurrently with separate state", arguments: TestEngines.both)
+    func concurrentInvocations(_ choice: EngineChoice) async throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try WATGuest.compile(EngineTestGuests.echo, engine: engine)
-        let engine = self.engine
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for i in 0..<16 {
                 group.addTask {
@@ -366,8 +385,9 @@ struct EngineABITests {
 
     // MARK: Size
 
-    @Test("a guest can write 1 MiB of output")
-    func oneMebibyte() throws {
+    @Test("a guest can write 1 MiB of output", arguments: TestEngines.both)
+    func oneMebibyte(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let guest = WATGuest.stratusGuest(extraPages: 1, locals: "(local $i i32)", """
             ;; Fill page 1 with i % 251, then write it 16 times.
             (block $filled

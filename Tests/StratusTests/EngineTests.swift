@@ -138,8 +138,9 @@ struct EngineDeployTests {
         #expect(error?.message.contains("handle") == true)
     }
 
-    @Test("a named entry runs instead of handle; handle wins over _start")
-    func namedEntry() throws {
+    @Test("a named entry runs instead of handle; handle wins over _start", arguments: TestEngines.both)
+    func namedEntry(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let wat = WATGuest.stratusGuest(data: [(0, "handle"), (16, "other")], "(drop (call $out_write (i32.const 0) (i32.const 6)))")
             .replacingOccurrences(of: "(func (export \"handle\")", with: """
             (func (export "other") (drop (call $out_write (i32.const 16) (i32.const 5))))
@@ -156,8 +157,9 @@ struct EngineDeployTests {
         #expect(try engine.compile(bytes, entry: "_start", path: "t.wat").entry == .command)
     }
 
-    @Test("a start function is not run at deploy")
-    func startFunctionNotRunAtDeploy() throws {
+    @Test("a start function is not run at deploy", arguments: TestEngines.both)
+    func startFunctionNotRunAtDeploy(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try WATGuest.compile("""
             (module (memory (export "memory") 1)
               (func $boom unreachable)
@@ -199,8 +201,9 @@ struct EngineDeployTests {
         #expect(try WasmEngine.binary(from: [1, 2, 3], path: "x.wasm") == [1, 2, 3])
     }
 
-    @Test("the WAT sample samples/wat/echo.wat echoes its input")
-    func watEchoSample() throws {
+    @Test("the WAT sample samples/wat/echo.wat echoes its input", arguments: TestEngines.both)
+    func watEchoSample(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let bytes = try Repository.module("samples/wat/echo.wat")
         let compiled = try engine.compile(WasmEngine.binary(from: bytes, path: "echo.wat"), path: "echo.wat")
         let input = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
@@ -215,8 +218,9 @@ struct EngineDeployTests {
 struct EngineSampleTests {
     let engine = WasmEngine()
 
-    @Test("hello greets the route parameter, with X-Hello: stratus")
-    func hello() throws {
+    @Test("hello greets the route parameter, with X-Hello: stratus", arguments: TestEngines.both)
+    func hello(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try engine.compile(Repository.module("samples/hello/hello.wasm"), path: "hello.wasm")
         #expect(compiled.entry == .export("handle"))
         #expect(!compiled.usesWASI)
@@ -234,8 +238,9 @@ struct EngineSampleTests {
         #expect(WATGuest.text(posted.body) == "Hello, Bob")
     }
 
-    @Test("uppercase uppercases 1 MiB of standard input")
-    func uppercase() throws {
+    @Test("uppercase uppercases 1 MiB of standard input", arguments: TestEngines.both)
+    func uppercase(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try engine.compile(Repository.module("samples/uppercase/uppercase.wasm"), path: "uppercase.wasm")
         #expect(compiled.entry == .command)
         #expect(compiled.usesWASI)
@@ -249,8 +254,9 @@ struct EngineSampleTests {
         #expect(output.logs.isEmpty)
     }
 
-    @Test("cgi prints its environment and api://input after CGI headers")
-    func cgi() throws {
+    @Test("cgi prints its environment and api://input after CGI headers", arguments: TestEngines.both)
+    func cgi(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try engine.compile(Repository.module("samples/cgi/cgi.wasm"), path: "cgi.wasm")
         #expect(compiled.entry == .command)
         let context = ["method": "PUT", "path": "/cgi/items", "query": "x=1&y=2", "function": "cgi"]
@@ -266,21 +272,21 @@ struct EngineSampleTests {
 /// The limits the engine puts on one invocation.
 @Suite("Engine: limits")
 struct EngineLimitTests {
-    @Test("out_write past the output limit answers TOO_LARGE and writes nothing")
-    func outputLimit() throws {
+    @Test("out_write past the output limit answers TOO_LARGE and writes nothing", arguments: TestEngines.both)
+    func outputLimit(_ choice: EngineChoice) throws {
         var limits = EngineLimits()
         limits.maxOutputBytes = 24
         let guest = WATGuest.stratusGuest(data: [(0, "0123456789abcdefghij")], """
             (call $rec (call $out_write (i32.const 0) (i32.const 12)))
             (call $rec (call $out_write (i32.const 0) (i32.const 13)))
         """)
-        let output = try WATGuest.run(guest, engine: WasmEngine(limits: limits))
+        let output = try WATGuest.run(guest, engine: try TestEngines.make(choice, limits: limits))
         #expect(WATGuest.text(output.body.prefix(12)) == "0123456789ab")
         #expect(WATGuest.int32s(output.body.dropFirst(12)) == [0, -4])
     }
 
-    @Test("holding more buffers than the limit answers LIMIT; freeing one makes room")
-    func bufferLimit() throws {
+    @Test("holding more buffers than the limit answers LIMIT; freeing one makes room", arguments: TestEngines.both)
+    func bufferLimit(_ choice: EngineChoice) throws {
         var limits = EngineLimits()
         limits.maxBuffers = 2
         let guest = WATGuest.stratusGuest(locals: "(local $a i32)", """
@@ -291,12 +297,12 @@ struct EngineLimitTests {
             (call $rec (call $buf_free (local.get $a)))
             (call $rec (i32.gt_s (call $input) (i32.const 0)))
         """)
-        let output = try WATGuest.run(guest, engine: WasmEngine(limits: limits))
+        let output = try WATGuest.run(guest, engine: try TestEngines.make(choice, limits: limits))
         #expect(WATGuest.int32s(output.body) == [1, 1, -8, 0, 1])
     }
 
-    @Test("log lines past the log limit are dropped with one marker")
-    func logLimit() throws {
+    @Test("log lines past the log limit are dropped with one marker", arguments: TestEngines.both)
+    func logLimit(_ choice: EngineChoice) throws {
         var limits = EngineLimits()
         limits.maxLogBytes = 10
         let guest = WATGuest.stratusGuest(data: [(0, "12345678"), (16, "abcdef")], """
@@ -304,7 +310,7 @@ struct EngineLimitTests {
             (call $rec (call $log (i32.const 1) (i32.const 16) (i32.const 6)))
             (call $rec (call $log (i32.const 1) (i32.const 16) (i32.const 1)))
         """)
-        let output = try WATGuest.run(guest, engine: WasmEngine(limits: limits))
+        let output = try WATGuest.run(guest, engine: try TestEngines.make(choice, limits: limits))
         #expect(WATGuest.int32s(output.body) == [0, 0, 0])
         try #require(output.logs.count == 2)
         #expect(output.logs[0] == LogLine(.info, "12345678"))

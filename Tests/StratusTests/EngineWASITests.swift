@@ -7,8 +7,6 @@ import Testing
 /// arguments and the `api:` files.
 @Suite("Engine: WASI commands")
 struct EngineWASITests {
-    let engine = WasmEngine()
-
     /// A WASI command with two pages of memory, `data` segments, and helpers: `$write(fd, ptr, len)`
     /// (traps unless fd_write succeeds), and the WASI imports used below. Addresses 0xB000... are
     /// the helpers' scratch space.
@@ -48,15 +46,16 @@ struct EngineWASITests {
         """)
     }
 
-    private func run(_ wat: String, input: [UInt8] = [], context: [String: String] = [:]) throws -> InvocationOutput {
+    private func run(_ engine: WasmEngine, _ wat: String, input: [UInt8] = [], context: [String: String] = [:]) throws -> InvocationOutput {
         let compiled = try WATGuest.compile(wat, engine: engine)
         #expect(compiled.entry == .command)
         #expect(compiled.usesWASI)
         return try engine.invoke(compiled, Invocation(input: input, context: context), host: EngineHostDouble.denying)
     }
 
-    @Test("standard input is the input and standard output the body")
-    func echo() throws {
+    @Test("standard input is the input and standard output the body", arguments: TestEngines.both)
+    func echo(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let wat = Self.command(locals: "(local $n i32)", """
             (loop $next
               ;; one iovec at 0x100: page 1, 64 KiB
@@ -69,24 +68,26 @@ struct EngineWASITests {
               (br $next))
         """)
         let input = (0..<200_000).map { UInt8($0 % 253) }
-        let output = try run(wat, input: input)
+        let output = try run(engine, wat, input: input)
         #expect(output.status == 200)
         #expect(output.headers.isEmpty)
         #expect(output.body == input)
-        #expect(try run(wat).body.isEmpty, "an empty input reads as end of file")
+        #expect(try run(engine, wat).body.isEmpty, "an empty input reads as end of file")
     }
 
-    @Test("CGI header lines set the status and headers and are taken off the body")
-    func cgiHeaders() throws {
-        let output = try run(Self.writer("Status: 404\r\nContent-Type: text/plain\r\n\r\nnot here"))
+    @Test("CGI header lines set the status and headers and are taken off the body", arguments: TestEngines.both)
+    func cgiHeaders(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.writer("Status: 404\r\nContent-Type: text/plain\r\n\r\nnot here"))
         #expect(output.status == 404)
         #expect(output.headers == [Header("Content-Type", "text/plain")])
         #expect(WATGuest.text(output.body) == "not here")
     }
 
-    @Test("a redirect: Status with a reason phrase and Location, bare LF line ends")
-    func cgiRedirect() throws {
-        let output = try run(Self.writer("Status: 302 Found\nLocation: /elsewhere\nX-Extra:  padded \n\n"))
+    @Test("a redirect: Status with a reason phrase and Location, bare LF line ends", arguments: TestEngines.both)
+    func cgiRedirect(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.writer("Status: 302 Found\nLocation: /elsewhere\nX-Extra:  padded \n\n"))
         #expect(output.status == 302)
         #expect(output.headers == [Header("Location", "/elsewhere"), Header("X-Extra", "padded")])
         #expect(output.body.isEmpty)
@@ -97,16 +98,17 @@ struct EngineWASITests {
         "Content-Type: text/plain but no blank line",
         "no colon here\n\nContent-Type: text/plain\n\n",
         "Content Type: x\n\nbody",
-    ])
-    func notCGIHeaders(text: String) throws {
-        let output = try run(Self.writer(text))
+    ], TestEngines.both)
+    func notCGIHeaders(text: String, choice: EngineChoice) throws {
+        let output = try run(try TestEngines.make(choice), Self.writer(text))
         #expect(output.status == 200)
         #expect(output.headers.isEmpty)
         #expect(WATGuest.text(output.body) == text)
     }
 
-    @Test("proc_exit with a non-zero status is a guest_exit failure")
-    func exitFailure() throws {
+    @Test("proc_exit with a non-zero status is a guest_exit failure", arguments: TestEngines.both)
+    func exitFailure(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try WATGuest.compile(Self.command(data: [(0, "about to fail\n")], """
             (call $write (i32.const 2) (i32.const 0) (i32.const 14))
             (call $proc_exit (i32.const 3))
@@ -118,13 +120,14 @@ struct EngineWASITests {
         #expect(failure.error.message.contains("3"))
         #expect(failure.logs.map(\.message) == ["about to fail"], "standard error written before the exit is kept")
         // The engine runs the next command normally.
-        let output = try run(Self.writer("after"))
+        let output = try run(engine, Self.writer("after"))
         #expect(WATGuest.text(output.body) == "after")
     }
 
-    @Test("proc_exit(0) is a success and keeps what was written")
-    func exitSuccess() throws {
-        let output = try run(Self.command(data: [(0, "done")], """
+    @Test("proc_exit(0) is a success and keeps what was written", arguments: TestEngines.both)
+    func exitSuccess(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.command(data: [(0, "done")], """
             (call $write (i32.const 1) (i32.const 0) (i32.const 4))
             (call $proc_exit (i32.const 0))
             unreachable
@@ -133,15 +136,17 @@ struct EngineWASITests {
         #expect(WATGuest.text(output.body) == "done")
     }
 
-    @Test("a trap in a command is a guest_trap")
-    func commandTrap() throws {
+    @Test("a trap in a command is a guest_trap", arguments: TestEngines.both)
+    func commandTrap(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let compiled = try WATGuest.compile(Self.command("unreachable"), engine: engine)
         #expect(WATGuest.failure(engine, compiled)?.error.code == "guest_trap")
     }
 
-    @Test("standard error becomes log lines, a last line without a newline included")
-    func standardError() throws {
-        let output = try run(Self.command(data: [(0, "first line\nsecond "), (32, "half\nlast")], """
+    @Test("standard error becomes log lines, a last line without a newline included", arguments: TestEngines.both)
+    func standardError(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.command(data: [(0, "first line\nsecond "), (32, "half\nlast")], """
             (call $write (i32.const 2) (i32.const 0) (i32.const 18))
             (call $write (i32.const 2) (i32.const 32) (i32.const 9))
         """))
@@ -149,9 +154,10 @@ struct EngineWASITests {
         #expect(output.logs.map(\.message) == ["first line", "second half", "last"])
     }
 
-    @Test("the environment carries the CGI variables, HTTP_ headers and the app's variables")
-    func environment() throws {
-        let output = try run(Self.command(locals: "(local $count i32) (local $size i32)", """
+    @Test("the environment carries the CGI variables, HTTP_ headers and the app's variables", arguments: TestEngines.both)
+    func environment(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.command(locals: "(local $count i32) (local $size i32)", """
             (if (call $environ_sizes_get (i32.const 0x100) (i32.const 0x104)) (then unreachable))
             (if (call $environ_get (i32.const 0x1000) (i32.const 0x4000)) (then unreachable))
             (call $write (i32.const 1) (i32.const 0x4000) (i32.load (i32.const 0x104)))
@@ -174,9 +180,10 @@ struct EngineWASITests {
         #expect(env["GATEWAY_INTERFACE"] == "CGI/1.1")
     }
 
-    @Test("without request context the CGI variables have defaults")
-    func environmentDefaults() throws {
-        let output = try run(Self.command("""
+    @Test("without request context the CGI variables have defaults", arguments: TestEngines.both)
+    func environmentDefaults(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
+        let output = try run(engine, Self.command("""
             (if (call $environ_sizes_get (i32.const 0x100) (i32.const 0x104)) (then unreachable))
             (if (call $environ_get (i32.const 0x1000) (i32.const 0x4000)) (then unreachable))
             (call $write (i32.const 1) (i32.const 0x4000) (i32.load (i32.const 0x104)))
@@ -200,8 +207,9 @@ struct EngineWASITests {
         return env
     }
 
-    @Test("the arguments are the function's name")
-    func arguments() throws {
+    @Test("the arguments are the function's name", arguments: TestEngines.both)
+    func arguments(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let wat = Self.command("""
             (if (call $args_sizes_get (i32.const 0x100) (i32.const 0x104)) (then unreachable))
             (if (call $args_get (i32.const 0x1000) (i32.const 0x2000)) (then unreachable))
@@ -209,13 +217,14 @@ struct EngineWASITests {
             (call $write (i32.const 1) (i32.const 0x108) (i32.const 4))
             (call $write (i32.const 1) (i32.const 0x2000) (i32.load (i32.const 0x104)))
         """)
-        let output = try run(wat, context: ["function": "resize"])
+        let output = try run(engine, wat, context: ["function": "resize"])
         #expect(WATGuest.int32s(output.body.prefix(4)) == [1])
         #expect(WATGuest.text(output.body.dropFirst(4)) == "resize\0")
     }
 
-    @Test("the preopened api: directory gives api://input and api://output")
-    func apiFiles() throws {
+    @Test("the preopened api: directory gives api://input and api://output", arguments: TestEngines.both)
+    func apiFiles(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         // Each WASI call's errno is stored at 0x400 + 4·i and written last, so a failure shows which.
         let wat = Self.command(data: [(0, "input"), (16, "output"), (32, "|")], locals: "(local $in i32) (local $out i32)", """
             ;; fd 3 is the preopened directory for "api:"; its name goes first in the body.
@@ -244,7 +253,7 @@ struct EngineWASITests {
             (call $write (i32.const 1) (i32.const 32) (i32.const 1))
             (call $write (i32.const 1) (i32.const 0x3FC) (i32.const 32))
         """)
-        let output = try run(wat, input: Array("payload".utf8))
+        let output = try run(engine, wat, input: Array("payload".utf8))
         let text = WATGuest.text(output.body.dropLast(32))
         // wasi-libc resolves "api://input" against the working directory "/", so the preopen may
         // be named "/api:" as well as "api:".
@@ -252,8 +261,9 @@ struct EngineWASITests {
         #expect(WATGuest.int32s(output.body.suffix(32)) == [0, 0, 0, 0, 0, 0, 0, 0], "WASI errnos")
     }
 
-    @Test("a command may import stratus too; all writes go to one body, in order")
-    func commandWithStratusImports() throws {
+    @Test("a command may import stratus too; all writes go to one body, in order", arguments: TestEngines.both)
+    func commandWithStratusImports(_ choice: EngineChoice) throws {
+        let engine = try TestEngines.make(choice)
         let wat = Self.command(data: [(0, "a"), (1, "b"), (2, "c"), (16, "X-Mixed"), (32, "1")], """
             (call $write (i32.const 1) (i32.const 0) (i32.const 1))
             (drop (call $out_write (i32.const 1) (i32.const 1)))
@@ -266,7 +276,7 @@ struct EngineWASITests {
               (import "stratus" "out_status" (func $out_status (param i32) (result i32)))
               (memory (export
             """)
-        let output = try run(wat)
+        let output = try run(engine, wat)
         #expect(WATGuest.text(output.body) == "abc")
         #expect(output.status == 202)
         #expect(output.headers == [Header("X-Mixed", "1")])

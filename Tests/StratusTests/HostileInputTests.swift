@@ -634,8 +634,12 @@ final class HostileServer: @unchecked Sendable {
         let beside = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         #expect(Set(beside) == ["data", "server.log"], "beside the data folder: \(beside)", sourceLocation: sourceLocation)
         let inside = (try? FileManager.default.contentsOfDirectory(atPath: data)) ?? []
-        #expect(inside.allSatisfy { $0.hasPrefix("stratus.sqlite") || $0 == "admin-token" }, "in the data folder: \(inside)",
+        #expect(inside.allSatisfy { $0.hasPrefix("stratus.sqlite") || $0 == "admin-token" || $0 == "compiled" }, "in the data folder: \(inside)",
                 sourceLocation: sourceLocation)
+        // wasmtime's compiled code, named by the module's hash.
+        let compiled = (try? FileManager.default.contentsOfDirectory(atPath: data + "/compiled")) ?? []
+        #expect(compiled.allSatisfy { $0.hasSuffix(".cwasm") && $0.allSatisfy { $0.isHexDigit || $0 == "-" || $0 == "." || $0.isLetter } },
+                "in the compiled code folder: \(compiled)", sourceLocation: sourceLocation)
         let parent = (dir.path as NSString).deletingLastPathComponent
         for folder in [parent, (parent as NSString).deletingLastPathComponent, "/", "/etc", FileManager.default.currentDirectoryPath] {
             for name in names where name != "passwd" || folder != "/etc" {

@@ -10,7 +10,7 @@ import Testing
     private static func engine() -> WasmEngine {
         var limits = EngineLimits()
         limits.pool.fillAhead = false
-        return WasmEngine(limits: limits)
+        return WasmEngine(limits: limits, choice: .wasmkit)
     }
 
     /// Answers with what it finds (8 bytes of memory at 100, a mutable global, table slot 1's
@@ -92,7 +92,7 @@ import Testing
         limits.pool.fillAhead = false
         // One engine makes its instance on the request's path; the other ahead, which gives
         // its zero pages back to the system, so the guest's writes there fall on unmapped pages.
-        let engines = [WasmEngine(limits: limits), WasmEngine()]
+        let engines = [WasmEngine(limits: limits, choice: .wasmkit), WasmEngine(choice: .wasmkit)]
         for engine in engines {
             let compiled = try WATGuest.compile(Self.largeSnoop, engine: engine)
             let invocation = { (input: String) in Invocation(input: Array(input.utf8), context: ["app": "a", "function": "large"]) }
@@ -172,7 +172,7 @@ import Testing
 
     @Test("with fill-ahead on, an instance is made in the background before the first invocation")
     func fillAheadMakesTheFirstInstance() async throws {
-        let engine = WasmEngine()
+        let engine = WasmEngine(choice: .wasmkit)
         let compiled = try WATGuest.compile(Self.snoop, engine: engine)
         let invocation = Invocation(input: [], context: ["app": "a", "function": "snoop"])
         engine.prewarm(compiled, invocation)
@@ -205,7 +205,7 @@ import Testing
         var limits = EngineLimits()
         limits.pool.fillAhead = false
         limits.pool.idleTimeout = .milliseconds(500)
-        let engine = WasmEngine(limits: limits)
+        let engine = WasmEngine(limits: limits, choice: .wasmkit)
         // Each run waits in a host call until both are there, so two instances are in use.
         let compiled = try WATGuest.compile("""
         (module
