@@ -341,7 +341,7 @@ public final class WasmEngine: Sendable {
         made.add(1, ordering: .relaxed)
         do {
             do {
-                try tier.run(compiled, code, context: context, running: runningBytes)
+                try tier.run(compiled, code, context: context, running: runningBytes, instantiated: instantiated)
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
@@ -438,7 +438,7 @@ public final class WasmEngine: Sendable {
         if let code = compiled.wasmtime, let tier = wasmtime {
             let context = GuestContext(invocation: placeholder, host: NoHost(), limits: limits)
             do {
-                try tier.run(compiled, code, context: context, running: runningBytes, entry: false)
+                try tier.run(compiled, code, context: context, running: runningBytes, instantiated: instantiated, entry: false)
             } catch let setup as SetupFailure {
                 throw Self.failure(setup.error, setup.logs, placeholder.limits, during: "its set-up")
             } catch {

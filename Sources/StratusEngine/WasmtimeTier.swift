@@ -114,8 +114,10 @@ final class WasmtimeTier: @unchecked Sendable {
     /// Makes an instance of `module` serving `context`, sets it up (`_initialize`, a set-up
     /// export) and runs `entry`: what the guest answered is in `context`. `limits.deadline`
     /// stops it, instantiation and set-up included.
-    /// `running` counts the memory of the instances running guests now.
-    func run(_ compiled: CompiledModule, _ module: WasmtimeModule, context: GuestContext, running: borrowing Atomic<Int>, entry: Bool = true) throws {
+    /// `running` counts the memory of the instances running guests now; `instantiated` is
+    /// told how long making the instance took.
+    func run(_ compiled: CompiledModule, _ module: WasmtimeModule, context: GuestContext, running: borrowing Atomic<Int>,
+             instantiated: (Duration) -> Void, entry: Bool = true) throws {
         let api = library.api
         let limits = context.invocation.limits
         guard module.initialMemoryBytes <= limits.memoryBytes else { throw MemoryCap.refusal(module.initialMemoryBytes, limits) }
@@ -133,8 +135,10 @@ final class WasmtimeTier: @unchecked Sendable {
         api.context_set_epoch_deadline(run.storeContext, EpochTicker.ticks(until: limits.deadline))
         var instance = wasmtime_instance_t()
         var trap: OpaquePointer?
+        let began = ContinuousClock.now
         let error = api.instance_pre_instantiate(module.pre, run.storeContext, &instance, &trap)
         try run.check(error, trap, limits)
+        instantiated(.now - began)
         let memory = run.memory(of: &instance)
         run.memory = memory
         context.memory = memory

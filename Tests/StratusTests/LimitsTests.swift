@@ -20,10 +20,10 @@ import Testing
       (func (export "handle")
         (if (i32.gt_s (call $buf_len (call $input)) (i32.const 0)) (then (loop $l (br $l))))))
     """
-    /// Grows its memory by 1 MiB at a time until growth fails, then traps.
+    /// Grows its memory a page at a time until growth fails, then traps.
     static let hog = """
     (module (memory (export "memory") 1)
-      (func (export "handle") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 16)) (i32.const -1)))) unreachable))
+      (func (export "handle") (loop $l (br_if $l (i32.ne (memory.grow (i32.const 1)) (i32.const -1)))) unreachable))
     """
     /// Starts with 6.25 MiB of memory.
     static let big = """
