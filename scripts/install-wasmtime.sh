@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs wasmtime's C library, which Stratus's compiling engine tier loads at run time, as
-# /usr/local/lib/stratus/libwasmtime.so (or the path given). Debian has no wasmtime package:
+# /usr/local/lib/stratus/libwasmtime.so (~/.local/lib/stratus/ when /usr/local/lib is not
+# writable), or the path given. Debian has no wasmtime package:
 # the library comes from PyPI's `wasmtime` wheel, which carries it as
 # wasmtime/<platform>/_libwasmtime.so. Idempotent; without it Stratus runs on WasmKit alone.
 #   scripts/install-wasmtime.sh [DESTINATION]
 set -euo pipefail
-destination="${1:-/usr/local/lib/stratus/libwasmtime.so}"
+if [[ -w /usr/local/lib ]]; then default=/usr/local/lib/stratus/libwasmtime.so; else default="$HOME/.local/lib/stratus/libwasmtime.so"; fi
+destination="${1:-$default}"
 version="49.0.0"
 [[ -f "$destination" ]] && exit 0
 case "$(uname -m)" in
@@ -13,6 +15,7 @@ case "$(uname -m)" in
     aarch64) platform=linux-aarch64 wheel=manylinux2014_aarch64 ;;
     *) echo "install-wasmtime: no wasmtime wheel for $(uname -m); Stratus will run on WasmKit" >&2; exit 0 ;;
 esac
+python3 -m pip --version >/dev/null 2>&1 || "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" python3-pip
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 python3 -m pip download --quiet --no-deps --only-binary=:all: --platform "$wheel" --dest "$work" "wasmtime==$version"

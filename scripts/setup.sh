@@ -15,4 +15,4 @@ for extra in "$@"; do
     command -v "$extra" >/dev/null 2>&1 || missing+=("$extra")
 done
 "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh" ${missing[@]+"${missing[@]}"}
-"$(dirname "${BASH_SOURCE[0]}")/install-wasmtime.sh"
+"$(dirname "${BASH_SOURCE[0]}")/install-wasmtime.sh" || echo "setup: wasmtime's library could not be installed; Stratus will run guests on WasmKit" >&2

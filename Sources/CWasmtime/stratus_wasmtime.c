@@ -20,6 +20,8 @@
     X(pooling_config_total_stacks_set, "wasmtime_pooling_allocation_config_total_stacks_set") \
     X(pooling_config_max_memory_size_set, "wasmtime_pooling_allocation_config_max_memory_size_set") \
     X(pooling_config_max_unused_warm_slots_set, "wasmtime_pooling_allocation_config_max_unused_warm_slots_set") \
+    X(pooling_config_linear_memory_keep_resident_set, "wasmtime_pooling_allocation_config_linear_memory_keep_resident_set") \
+    X(pooling_config_table_keep_resident_set, "wasmtime_pooling_allocation_config_table_keep_resident_set") \
     X(pooling_strategy_set, "wasmtime_pooling_allocation_strategy_set") \
     X(engine_new_with_config, "wasm_engine_new_with_config") \
     X(engine_delete, "wasm_engine_delete") \

@@ -22,7 +22,7 @@ final class EpochTicker: @unchecked Sendable {
     }
 
     /// The epoch deadline, in ticks from now, of a guest that must stop at `deadline`: never
-    /// before it, at most about two ticks after.
+    /// before it, at most about two ticks and a sleep's overshoot after.
     static func ticks(until deadline: ContinuousClock.Instant) -> UInt64 {
         let left = deadline - .now
         guard left > .zero else { return 0 }
@@ -39,8 +39,12 @@ final class EpochTicker: @unchecked Sendable {
         running.subtract(1, ordering: .sequentiallyConsistent)
     }
 
+    /// Advances once per tick of the clock, not per wake: a sleep overshoots, and counting wakes
+    /// would let a deadline of many ticks fall late by the sum of the overshoots.
     private func run() {
         var idle = 0
+        var origin = ContinuousClock.now
+        var advanced = 0
         while true {
             if idle >= Self.idleTicks {
                 awake.store(false, ordering: .sequentiallyConsistent)
@@ -48,9 +52,14 @@ final class EpochTicker: @unchecked Sendable {
                 if running.load(ordering: .sequentiallyConsistent) == 0 { wake.wait() }
                 awake.store(true, ordering: .sequentiallyConsistent)
                 idle = 0
+                (origin, advanced) = (.now, 0)
             }
             Thread.sleep(forTimeInterval: Double(Self.tick.components.attoseconds) / 1e18)
-            advance()
+            let due = Int((ContinuousClock.now - origin) / Self.tick)
+            while advanced < due {
+                advance()
+                advanced += 1
+            }
             idle = running.load(ordering: .relaxed) > 0 ? 0 : idle + 1
         }
     }

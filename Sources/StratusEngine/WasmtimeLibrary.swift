@@ -17,7 +17,8 @@ final class WasmtimeLibrary: @unchecked Sendable {
 
     /// Where the library is looked for when `STRATUS_WASMTIME_LIB` names none: where
     /// scripts/setup.sh installs it, then the usual library folders.
-    static let wellKnownPaths = ["/usr/local/lib/stratus/libwasmtime.so", "/usr/local/lib/libwasmtime.so", "/usr/lib/libwasmtime.so",
+    static let wellKnownPaths = ["/usr/local/lib/stratus/libwasmtime.so", NSHomeDirectory() + "/.local/lib/stratus/libwasmtime.so",
+                                 "/usr/local/lib/libwasmtime.so", "/usr/lib/libwasmtime.so",
                                  "/usr/lib/x86_64-linux-gnu/libwasmtime.so", "/usr/lib/aarch64-linux-gnu/libwasmtime.so"]
 
     private init(api: stratus_wasmtime_api, path: String, version: String, identity: String) {

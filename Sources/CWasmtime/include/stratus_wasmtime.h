@@ -90,6 +90,8 @@ typedef struct {
     void (*pooling_config_total_stacks_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
     void (*pooling_config_max_memory_size_set)(wasmtime_pooling_allocation_config_t *, size_t);
     void (*pooling_config_max_unused_warm_slots_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
+    void (*pooling_config_linear_memory_keep_resident_set)(wasmtime_pooling_allocation_config_t *, size_t);
+    void (*pooling_config_table_keep_resident_set)(wasmtime_pooling_allocation_config_t *, size_t);
     void (*pooling_strategy_set)(wasm_config_t *, const wasmtime_pooling_allocation_config_t *);
     wasm_engine_t *(*engine_new_with_config)(wasm_config_t *);
     void (*engine_delete)(wasm_engine_t *);
