@@ -39,6 +39,7 @@
     X(store_context, "wasmtime_store_context") \
     X(store_limiter, "wasmtime_store_limiter") \
     X(store_delete, "wasmtime_store_delete") \
+    X(store_epoch_deadline_callback, "wasmtime_store_epoch_deadline_callback") \
     X(context_get_data, "wasmtime_context_get_data") \
     X(context_set_data, "wasmtime_context_set_data") \
     X(context_set_fuel, "wasmtime_context_set_fuel") \
@@ -55,6 +56,7 @@
     X(memory_data, "wasmtime_memory_data") \
     X(memory_data_size, "wasmtime_memory_data_size") \
     X(error_message, "wasmtime_error_message") \
+    X(error_new, "wasmtime_error_new") \
     X(error_delete, "wasmtime_error_delete") \
     X(trap_new, "wasmtime_trap_new") \
     X(trap_message, "wasm_trap_message") \

@@ -27,6 +27,24 @@ final class WasmtimeRun {
         store = library.api.store_new(engine, nil, nil)!
         storeContext = library.api.store_context(store)!
         library.api.context_set_data(storeContext, Unmanaged.passUnretained(self).toOpaque())
+        library.api.store_epoch_deadline_callback(store, { _, data, delta, kind in
+            Unmanaged<WasmtimeRun>.fromOpaque(data!).takeUnretainedValue().deadlineReached(delta!, kind!)
+        }, Unmanaged.passUnretained(self).toOpaque(), nil)
+    }
+
+    /// The epoch deadline passed. The ticker may run ahead of the clock for a moment (it
+    /// catches up after a late wake), so the clock decides: before the invocation's deadline
+    /// the guest goes on until a new epoch deadline, past it it stops with `timeout`.
+    private func deadlineReached(_ delta: UnsafeMutablePointer<UInt64>, _ kind: UnsafeMutablePointer<UInt8>) -> OpaquePointer? {
+        let limits = context.invocation.limits
+        let ticks = EpochTicker.ticks(until: limits.deadline)
+        guard ticks == 0 else {
+            delta.pointee = ticks
+            kind.pointee = 0
+            return nil
+        }
+        hostError = limits.timeoutError()
+        return library.api.error_new("timeout")
     }
 
     /// The memory the guest exports as `memory`, once instantiated.

@@ -39,8 +39,9 @@ import Testing
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            _ = try await platform.invoke(app: app, function: function, input: [], trigger: "call")
-            Issue.record("expected the invocation to be stopped", sourceLocation: sourceLocation)
+            let output = try await platform.invoke(app: app, function: function, input: [], trigger: "call")
+            Issue.record("expected the invocation to be stopped; it answered \(output.status) \(String(decoding: output.body, as: UTF8.self)), logging \(output.logs.map(\.message))",
+                         sourceLocation: sourceLocation)
         } catch let failure as InvocationFailure {
             return (failure.error, clock.now - start)
         } catch {

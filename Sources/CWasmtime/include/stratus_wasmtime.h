@@ -71,6 +71,9 @@ _Static_assert(sizeof(wasmtime_val_raw_t) == 16, "wasmtime_val_raw_t");
 #define STRATUS_TRAP_CODE_INTERRUPT 10
 #define STRATUS_TRAP_CODE_OUT_OF_FUEL 11
 
+/// Called when a store reaches its epoch deadline: returns NULL and sets the next deadline (in
+/// ticks from now) to go on, or an error to stop the guest.
+typedef wasmtime_error_t *(*stratus_deadline_callback)(wasmtime_context_t *context, void *data, uint64_t *delta, uint8_t *kind);
 typedef wasm_trap_t *(*stratus_host_callback)(void *env, wasmtime_caller_t *caller, wasmtime_val_raw_t *values, size_t count);
 
 /// The functions Stratus calls, by their C API names without the prefix's module.
@@ -112,6 +115,7 @@ typedef struct {
     wasmtime_context_t *(*store_context)(wasmtime_store_t *);
     void (*store_limiter)(wasmtime_store_t *, int64_t, int64_t, int64_t, int64_t, int64_t);
     void (*store_delete)(wasmtime_store_t *);
+    void (*store_epoch_deadline_callback)(wasmtime_store_t *, stratus_deadline_callback, void *, void (*)(void *));
     void *(*context_get_data)(const wasmtime_context_t *);
     void (*context_set_data)(wasmtime_context_t *, void *);
     wasmtime_error_t *(*context_set_fuel)(wasmtime_context_t *, uint64_t);
@@ -133,6 +137,7 @@ typedef struct {
     size_t (*memory_data_size)(const wasmtime_context_t *, const wasmtime_memory_t *);
 
     void (*error_message)(const wasmtime_error_t *, wasm_byte_vec_t *);
+    wasmtime_error_t *(*error_new)(const char *);
     void (*error_delete)(wasmtime_error_t *);
     wasm_trap_t *(*trap_new)(const char *, size_t);
     void (*trap_message)(const wasm_trap_t *, wasm_byte_vec_t *);
