@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+import StratusModel
 import Testing
 
 /// The SDK samples, built from source by the project's scripts, deployed on a real server and
@@ -7,8 +8,8 @@ import Testing
 @Suite struct SDKSampleTests {
     static let token = "sdk-token"
 
-    /// A server deploying a copy of sample `name` whose `outbound:` is the server itself.
-    static func serve(_ name: String, module: String, dir: TemporaryDirectory) throws -> StratusProcess.Server {
+    /// A server running on `engine`, deploying a copy of sample `name` whose `outbound:` is the server itself.
+    static func serve(_ name: String, module: String, dir: TemporaryDirectory, engine: EngineChoice) throws -> StratusProcess.Server {
         let sample = try Repository.sample(name, module: module)
         let port = try StratusProcess.freePort()
         let copy = dir.file(name)
@@ -19,7 +20,7 @@ import Testing
         let manifest = try String(contentsOfFile: sample + "/stratus.yaml", encoding: .utf8)
             .replacingOccurrences(of: "http://127.0.0.1:18999", with: "http://127.0.0.1:\(port)")
         try manifest.write(toFile: copy + "/stratus.yaml", atomically: true, encoding: .utf8)
-        return try StratusProcess.Server(data: dir.file("data"), port: port, extra: ["--deploy", copy], environment: ["STRATUS_TOKEN": token])
+        return try StratusProcess.Server(data: dir.file("data"), port: port, extra: ["--deploy", copy, "--engine", engine.rawValue], environment: ["STRATUS_TOKEN": token])
     }
 
     static func call(_ server: StratusProcess.Server, _ target: String, _ input: String) throws -> String {
@@ -33,9 +34,10 @@ import Testing
         return reply.text
     }
 
-    @Test func theCSampleUsesKVCallsSpawnsAndOutboundHTTP() async throws {
+    @Test(arguments: TestEngines.both)
+    func theCSampleUsesKVCallsSpawnsAndOutboundHTTP(_ engine: EngineChoice) async throws {
         let dir = try TemporaryDirectory()
-        let server = try Self.serve("sdkc", module: "kv.wasm", dir: dir)
+        let server = try Self.serve("sdkc", module: "kv.wasm", dir: dir, engine: engine)
         defer { server.stop() }
         let url = server.url + "/sdkc"
         func send(_ method: HTTPMethod, _ path: String, _ body: String = "", status: Int = 200) async throws -> String {
@@ -70,9 +72,10 @@ import Testing
         #expect(try Self.call(server, "sdkc/greet", "Bob") == "Hello, Bob!")
     }
 
-    @Test func theRustSampleUsesKVCallsSpawnsAndOutboundHTTP() async throws {
+    @Test(arguments: TestEngines.both)
+    func theRustSampleUsesKVCallsSpawnsAndOutboundHTTP(_ engine: EngineChoice) async throws {
         let dir = try TemporaryDirectory()
-        let server = try Self.serve("rusty", module: "rusty.wasm", dir: dir)
+        let server = try Self.serve("rusty", module: "rusty.wasm", dir: dir, engine: engine)
         defer { server.stop() }
         let url = server.url + "/rusty"
         let hello = try await TestServer.request(.GET, url + "/hello/Ada")

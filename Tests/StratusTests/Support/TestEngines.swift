@@ -7,10 +7,10 @@ import StratusModel
 enum TestEngines {
     static let both: [EngineChoice] = [.wasmkit, .wasmtime]
 
-    static func make(_ choice: EngineChoice, limits: EngineLimits = EngineLimits()) throws -> WasmEngine {
+    static func make(_ choice: EngineChoice, limits: EngineLimits = EngineLimits(), codeCache: String? = nil) throws -> WasmEngine {
         if choice == .wasmtime, case .failure(let why) = WasmEngine.compilingTier {
             throw TestFailure("the wasmtime cases need wasmtime's library: \(why)")
         }
-        return WasmEngine(limits: limits, choice: choice)
+        return WasmEngine(limits: limits, choice: choice, codeCache: codeCache)
     }
 }
