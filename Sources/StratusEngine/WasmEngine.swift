@@ -347,11 +347,12 @@ public final class WasmEngine: Sendable {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")
                 }
             }
-        } catch let error as StratusError {
+        } catch let error as StratusError where error.code != "guest_trap" {
             throw InvocationFailure(error, logs: context.logs.lines)
         } catch let setup as SetupFailure {
             throw Self.failure(setup.error, setup.logs, invocationLimits, during: "its set-up")
         } catch {
+            // A trap may be the JavaScript runner's uncaught error.
             throw Self.failure(error, context.logs.lines, invocationLimits, during: nil)
         }
         var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)

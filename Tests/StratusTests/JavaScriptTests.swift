@@ -39,9 +39,11 @@ import Testing
             """,
     ]
 
-    @Test func scriptsServeRequestsUseKVAndCallsAndReportTheirErrors() async throws {
+    /// `.auto` leaves scripts to WasmKit; `.wasmtime` runs them there (the script evaluated per invocation).
+    @Test(arguments: [EngineChoice.auto, .wasmtime])
+    func scriptsServeRequestsUseKVAndCallsAndReportTheirErrors(_ engine: EngineChoice) async throws {
         let dir = try TemporaryDirectory()
-        try await TestServer.with(dir: dir) { server in
+        try await TestServer.with(dir: dir, engine: engine) { server in
             _ = try await server.platform.deploy(Self.app(Self.scripts))
             let first = try await server.request(.POST, "/js/hello", body: Array("Ada".utf8))
             #expect(first.status == 200 && first.text == "Hello, Ada! visit 1 via http", "\(first.status) \(first.text)")
@@ -60,9 +62,11 @@ import Testing
         }
     }
 
-    @Test func aScriptThatDoesNotEvaluateIsRefusedAtDeploy() async throws {
+    /// `.auto` leaves scripts to WasmKit; `.wasmtime` runs them there (the script evaluated per invocation).
+    @Test(arguments: [EngineChoice.auto, .wasmtime])
+    func aScriptThatDoesNotEvaluateIsRefusedAtDeploy(_ engine: EngineChoice) async throws {
         let dir = try TemporaryDirectory()
-        try await TestServer.with(dir: dir) { server in
+        try await TestServer.with(dir: dir, engine: engine) { server in
             for (script, expected) in [("function handle( { }", "SyntaxError"), ("var x = 1;", "handle"),
                                        ("throw new Error('not today');", "not today")] {
                 await #expect { _ = try await server.platform.deploy(Self.app(["bad": script])) } throws: { error in

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 import StratusEngine
+import StratusModel
 import StratusHTTP
 import StratusRuntime
 import StratusStore
@@ -23,12 +24,14 @@ struct TestServer {
     let platform: Platform
 
     /// Runs `body` against a server over a fresh SQLite store in `dir`, then shuts it down.
+    /// `engine` is the server's `--engine`.
     static func with<T: Sendable>(dir: TemporaryDirectory, token: String = "test-token", bodyLimit: Int = 1 << 20, events: Bool = false,
-                                  webSocketsPerApp: Int = 1000,
+                                  webSocketsPerApp: Int = 1000, engine: EngineChoice = .auto,
                                   _ body: (TestServer) async throws -> T) async throws -> T {
         let metrics = MetricsExporter()
+        if engine == .wasmtime { _ = try TestEngines.make(.wasmtime) }
         let platform = Platform(store: try SQLiteStore(path: dir.file("stratus.sqlite")),
-                                engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated), pool: WorkerPool(slots: 2),
+                                engine: WasmEngine(instantiated: metrics.platformMetrics.instantiated, choice: engine), pool: WorkerPool(slots: 2),
                                 metrics: metrics.platformMetrics, webSocketsPerApp: webSocketsPerApp)
         try await platform.start()
         var logger = Logger(label: "test-server")
