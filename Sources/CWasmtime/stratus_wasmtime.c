@@ -7,19 +7,13 @@
 #define STRATUS_SYMBOLS(X) \
     X(config_new, "wasm_config_new") \
     X(config_epoch_interruption_set, "wasmtime_config_epoch_interruption_set") \
-    X(config_consume_fuel_set, "wasmtime_config_consume_fuel_set") \
-    X(config_max_wasm_stack_set, "wasmtime_config_max_wasm_stack_set") \
     X(config_memory_init_cow_set, "wasmtime_config_memory_init_cow_set") \
-    X(config_parallel_compilation_set, "wasmtime_config_parallel_compilation_set") \
-    X(config_cranelift_opt_level_set, "wasmtime_config_cranelift_opt_level_set") \
     X(pooling_config_new, "wasmtime_pooling_allocation_config_new") \
     X(pooling_config_delete, "wasmtime_pooling_allocation_config_delete") \
     X(pooling_config_total_core_instances_set, "wasmtime_pooling_allocation_config_total_core_instances_set") \
     X(pooling_config_total_memories_set, "wasmtime_pooling_allocation_config_total_memories_set") \
     X(pooling_config_total_tables_set, "wasmtime_pooling_allocation_config_total_tables_set") \
-    X(pooling_config_total_stacks_set, "wasmtime_pooling_allocation_config_total_stacks_set") \
     X(pooling_config_max_memory_size_set, "wasmtime_pooling_allocation_config_max_memory_size_set") \
-    X(pooling_config_max_unused_warm_slots_set, "wasmtime_pooling_allocation_config_max_unused_warm_slots_set") \
     X(pooling_config_linear_memory_keep_resident_set, "wasmtime_pooling_allocation_config_linear_memory_keep_resident_set") \
     X(pooling_config_table_keep_resident_set, "wasmtime_pooling_allocation_config_table_keep_resident_set") \
     X(pooling_strategy_set, "wasmtime_pooling_allocation_strategy_set") \
@@ -42,7 +36,6 @@
     X(store_epoch_deadline_callback, "wasmtime_store_epoch_deadline_callback") \
     X(context_get_data, "wasmtime_context_get_data") \
     X(context_set_data, "wasmtime_context_set_data") \
-    X(context_set_fuel, "wasmtime_context_set_fuel") \
     X(context_set_epoch_deadline, "wasmtime_context_set_epoch_deadline") \
     X(linker_new, "wasmtime_linker_new") \
     X(linker_delete, "wasmtime_linker_delete") \

@@ -80,19 +80,13 @@ typedef wasm_trap_t *(*stratus_host_callback)(void *env, wasmtime_caller_t *call
 typedef struct {
     wasm_config_t *(*config_new)(void);
     void (*config_epoch_interruption_set)(wasm_config_t *, bool);
-    void (*config_consume_fuel_set)(wasm_config_t *, bool);
-    void (*config_max_wasm_stack_set)(wasm_config_t *, size_t);
     void (*config_memory_init_cow_set)(wasm_config_t *, bool);
-    void (*config_parallel_compilation_set)(wasm_config_t *, bool);
-    void (*config_cranelift_opt_level_set)(wasm_config_t *, uint8_t);
     wasmtime_pooling_allocation_config_t *(*pooling_config_new)(void);
     void (*pooling_config_delete)(wasmtime_pooling_allocation_config_t *);
     void (*pooling_config_total_core_instances_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
     void (*pooling_config_total_memories_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
     void (*pooling_config_total_tables_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
-    void (*pooling_config_total_stacks_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
     void (*pooling_config_max_memory_size_set)(wasmtime_pooling_allocation_config_t *, size_t);
-    void (*pooling_config_max_unused_warm_slots_set)(wasmtime_pooling_allocation_config_t *, uint32_t);
     void (*pooling_config_linear_memory_keep_resident_set)(wasmtime_pooling_allocation_config_t *, size_t);
     void (*pooling_config_table_keep_resident_set)(wasmtime_pooling_allocation_config_t *, size_t);
     void (*pooling_strategy_set)(wasm_config_t *, const wasmtime_pooling_allocation_config_t *);
@@ -118,7 +112,6 @@ typedef struct {
     void (*store_epoch_deadline_callback)(wasmtime_store_t *, stratus_deadline_callback, void *, void (*)(void *));
     void *(*context_get_data)(const wasmtime_context_t *);
     void (*context_set_data)(wasmtime_context_t *, void *);
-    wasmtime_error_t *(*context_set_fuel)(wasmtime_context_t *, uint64_t);
     void (*context_set_epoch_deadline)(wasmtime_context_t *, uint64_t);
 
     wasmtime_linker_t *(*linker_new)(wasm_engine_t *);
