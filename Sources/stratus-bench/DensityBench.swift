@@ -6,7 +6,8 @@ import StratusEngine
 enum DensityBench {
     static func run(_ item: ColdStartBench.Case, functions: Int, selected: (String) -> Bool) throws {
         guard selected("density") else { return }
-        let engine = WasmEngine()
+        // Idle instances are WasmKit's: wasmtime keeps none.
+        let engine = WasmEngine(choice: .wasmkit)
         let compiled = try engine.compile(item.module, path: item.name)
         let before = residentBytes()
         for index in 0..<functions {

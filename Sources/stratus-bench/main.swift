@@ -63,15 +63,29 @@ func selected(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true 
 
 print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.operatingSystemVersionString)")
 if selected("deploy") {
-let big = try syntheticModule(bytes: 100_000)
-var compile: [Double] = []
-for _ in 0..<15 {
-    let engine = WasmEngine()  // a new engine has an empty cache, so each round compiles
-    let start = now()
-    _ = try engine.compile(big, path: "synthetic.wasm")
-    compile.append(Double(now() - start) / 1e6)
+for size in [100_000, 1_000_000] {
+    let big = try syntheticModule(bytes: size)
+    let cache = NSTemporaryDirectory() + "stratus-bench-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: cache) }
+    // A new engine has an empty module cache, so each round compiles: WasmKit validates;
+    // wasmtime also compiles to machine code, cold (no code cache) or loading its code cache.
+    var engines: [(String, () -> WasmEngine)] = [("WasmKit", { WasmEngine(choice: .wasmkit) })]
+    if case .success = WasmEngine.compilingTier {
+        engines.append(("wasmtime, cold", { WasmEngine(choice: .wasmtime) }))
+        engines.append(("wasmtime, from the code cache", { WasmEngine(choice: .wasmtime, codeCache: cache) }))
+        _ = try WasmEngine(choice: .wasmtime, codeCache: cache).compile(big, path: "synthetic.wasm")
+    }
+    for (name, make) in engines {
+        var compile: [Double] = []
+        for _ in 0..<(size > 500_000 ? 5 : 15) {
+            let engine = make()
+            let start = now()
+            _ = try engine.compile(big, path: "synthetic.wasm")
+            compile.append(Double(now() - start) / 1e6)
+        }
+        report("deploy compile, \(big.count / 1024) KB module, \(name)", compile, unit: "ms")
+    }
 }
-report("deploy compile, \(big.count / 1024) KB module", compile, unit: "ms")
 }
 
 let kib = [UInt8](repeating: 0x61, count: 1024)
