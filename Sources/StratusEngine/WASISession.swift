@@ -65,4 +65,9 @@ final class WASISession {
         stderr.flush()
         try? bridge.close()
     }
+
+    /// A session still kept when its keeper goes (an idle host of an engine let go) closes here.
+    deinit {
+        try? bridge.close()
+    }
 }

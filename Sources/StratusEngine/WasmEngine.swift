@@ -16,6 +16,8 @@ public final class WasmEngine: Sendable {
     private let validationEngine: Engine
     private let cache = ModuleCache()
     private let pool: InstancePool
+    /// WASI hosts of functions wasmtime runs, idle between their invocations.
+    private let wasiHosts = WASIHostPool()
     private let made = Atomic(0)
     /// Linear memory of the instances running guests now, as it was when each began.
     private let runningBytes = Atomic(0)
@@ -255,6 +257,7 @@ public final class WasmEngine: Sendable {
         cache.retain(only: hashes)
         // A module's key starts with its hash.
         pool.retain { key in hashes.contains { key.module.hasPrefix("\($0)#") } }
+        wasiHosts.retain { key in hashes.contains { key.module.hasPrefix("\($0)#") } }
     }
 
     /// How many instances the engine has made (each a cold start: translation included).
@@ -281,7 +284,12 @@ public final class WasmEngine: Sendable {
         // Its caller has had its answer: a queued invocation past its deadline runs nothing.
         guard invocationLimits.deadline > .now else { throw InvocationFailure(invocationLimits.timeoutError(), logs: []) }
         if let code = compiled.wasmtime, let tier = wasmtime {
-            return try invokeCompiled(compiled, code, tier, GuestContext(invocation: invocation, host: host, limits: limits))
+            let key = compiled.usesWASI ? Self.poolKey(compiled, invocation) : nil
+            guard let wasi = key.flatMap(wasiHosts.checkout) else {
+                return try invokeCompiled(compiled, code, tier, GuestContext(invocation: invocation, host: host, limits: limits), key: key)
+            }
+            wasi.begin(invocation, host: host)
+            return try invokeCompiled(compiled, code, tier, wasi.context, wasi: wasi, key: key)
         }
         let key = Self.poolKey(compiled, invocation)
         var live: LiveInstance?
@@ -334,14 +342,16 @@ public final class WasmEngine: Sendable {
         return output
     }
 
-    /// Runs one invocation on wasmtime, in an instance of its own.
+    /// Runs one invocation on wasmtime, in an instance of its own; a WASI guest's host (`wasi`,
+    /// made when nil) goes back to `key`'s idle hosts when it may serve again.
     private func invokeCompiled(_ compiled: CompiledModule, _ code: WasmtimeModule, _ tier: WasmtimeTier,
-                                _ context: GuestContext) throws(InvocationFailure) -> InvocationOutput {
+                                _ context: GuestContext, wasi: WASIHost? = nil, key: PoolKey?) throws(InvocationFailure) -> InvocationOutput {
         let invocationLimits = context.invocation.limits
         made.add(1, ordering: .relaxed)
         do {
             do {
-                try tier.run(compiled, code, context: context, running: runningBytes, instantiated: instantiated)
+                let kept = try tier.run(compiled, code, context: context, wasi: wasi, running: runningBytes, instantiated: instantiated)
+                if let kept, let key { wasiHosts.checkin(key, kept) }
             } catch let exit as WASIExitCode {
                 guard exit.code == 0 else {
                     throw StratusError(.guestFailure, code: "guest_exit", "the program exited with status \(exit.code)")

@@ -14,10 +14,8 @@ final class WasmtimeRun {
     let storeContext: OpaquePointer
     /// WASI functions by the index the linker gave them; empty when the module imports none.
     var wasi: [((WasmtimeMemory, [Value]) throws -> [Value])?] = []
-    var session: WASISession?
     /// The guest's `memory`, once instantiated.
     var memory: WasmtimeMemory?
-    let files = FileTableWatch()
     /// The error a host function threw: the trap it caused reports it.
     var hostError: (any Error)?
 
@@ -112,8 +110,6 @@ final class WasmtimeRun {
     }
 
     func close() {
-        session?.close()
-        session = nil
         context.memory = nil
         library.api.store_delete(store)
     }

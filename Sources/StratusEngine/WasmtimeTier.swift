@@ -120,23 +120,38 @@ final class WasmtimeTier: @unchecked Sendable {
 
     /// Makes an instance of `module` serving `context`, sets it up (`_initialize`, a set-up
     /// export) and runs `entry`: what the guest answered is in `context`. `limits.deadline`
-    /// stops it, instantiation and set-up included.
+    /// stops it, instantiation and set-up included. A WASI guest is served by `wasi` (made
+    /// when nil); the host is answered back when it may serve the function again.
     /// `running` counts the memory of the instances running guests now; `instantiated` is
     /// told how long making the instance took.
-    func run(_ compiled: CompiledModule, _ module: WasmtimeModule, context: GuestContext, running: borrowing Atomic<Int>,
-             instantiated: (Duration) -> Void, entry: Bool = true) throws {
-        let api = library.api
+    @discardableResult
+    func run(_ compiled: CompiledModule, _ module: WasmtimeModule, context: GuestContext, wasi: WASIHost? = nil,
+             running: borrowing Atomic<Int>, instantiated: (Duration) -> Void, entry: Bool = true) throws -> WASIHost? {
         let limits = context.invocation.limits
         guard module.initialMemoryBytes <= limits.memoryBytes else { throw MemoryCap.refusal(module.initialMemoryBytes, limits) }
+        let host = try compiled.usesWASI ? wasi ?? WASIHost(context: context, imports: compiled.wasiImports, names: wasiNames) : nil
+        do {
+            try instantiateAndRun(compiled, module, context: context, wasi: host, running: running, instantiated: instantiated, entry: entry)
+        } catch {
+            host?.session.close()
+            throw error
+        }
+        host?.session.flush()
+        guard let host, host.session.files.isPristine else {
+            host?.session.close()
+            return nil
+        }
+        return host
+    }
+
+    private func instantiateAndRun(_ compiled: CompiledModule, _ module: WasmtimeModule, context: GuestContext, wasi: WASIHost?,
+                                   running: borrowing Atomic<Int>, instantiated: (Duration) -> Void, entry: Bool) throws {
+        let api = library.api
+        let limits = context.invocation.limits
         let run = WasmtimeRun(library: library, engine: engine, context: context)
         defer { run.close() }
         api.store_limiter(run.store, Int64(limits.memoryBytes), -1, -1, -1, -1)
-        if compiled.usesWASI {
-            let session = try WASISession(context: context, files: run.files)
-            run.session = session
-            let functions = session.functions(compiled.wasiImports, memory: WasmtimeMemory.self)
-            run.wasi = wasiNames.map { functions[$0] }
-        }
+        run.wasi = wasi?.functions ?? []
         ticker.begin()
         defer { ticker.end() }
         api.context_set_epoch_deadline(run.storeContext, EpochTicker.ticks(until: limits.deadline))

@@ -160,6 +160,18 @@ import Testing
         #expect(engine.instancesMade == 1)
     }
 
+    @Test("on wasmtime, a WASI command's kept session serves each invocation its own input, environment and api://input")
+    func wasiSessionsServeEachInvocationAfresh() throws {
+        let engine = try TestEngines.make(.wasmtime)
+        let compiled = try engine.compile(Repository.module("samples/cgi/cgi.wasm"), path: "cgi.wasm")
+        #expect(compiled.engine == .wasmtime)
+        for (query, body) in [("x=1", "first body"), ("y=2&z=3", "second"), ("", ""), ("w=4", "fourth")] {
+            let context = ["method": "POST", "path": "/cgi", "query": query, "app": "a", "function": "cgi"]
+            let output = try engine.invoke(compiled, Invocation(input: Array(body.utf8), context: context), host: EngineHostDouble.denying)
+            #expect(WATGuest.text(output.body) == "method=POST path=/cgi query=\(query)\n\(body)")
+        }
+    }
+
     @Test("idle instances are kept per function: another function of the same module gets its own")
     func poolsArePerFunction() throws {
         let engine = Self.engine()
