@@ -21,7 +21,6 @@ final class WasmtimeTier: @unchecked Sendable {
     private static let settings = "epoch-cow-pool1"
     /// The WASI functions the linker defines, by the index their binding carries.
     let wasiNames: [String]
-    private let bindings: [HostBinding]
 
     /// How much of a freed memory or table slot is reset in place.
     static let keptResident = 1 << 20
@@ -71,7 +70,7 @@ final class WasmtimeTier: @unchecked Sendable {
             bindings.append(HostBinding(library: library, kind: .wasi(index, type), module: HostTable.wasiModule, name: name,
                                         parameters: type.parameters.map(\.valueKind), results: type.results.map(\.valueKind)))
         }
-        self.bindings = bindings
+        // The linker holds each binding from here on.
         for binding in bindings { try binding.define(in: linker) }
     }
 
