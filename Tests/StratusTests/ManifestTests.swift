@@ -135,6 +135,16 @@ import Testing
         #expect(message.contains("\(range.range.lowerBound) to \(range.range.upperBound) (\(range.unit))"), "\(message)")
     }
 
+    @Test func readsAPinnedEngineAndRefusesAnUnknownOne() throws {
+        let pinned = { (engine: String) in "app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {engine: \(engine)}\n" }
+        #expect(try ManifestParser().parse(pinned("wasmtime")).functions[0].limits.engine == .wasmtime)
+        #expect(try ManifestParser().parse(pinned("wasmkit")).functions[0].limits.engine == .wasmkit)
+        #expect(try ManifestParser().parse("app: shop\nfunctions:\n  f:\n    module: f.wasm\n").functions[0].limits.engine == nil)
+        let message = error(pinned("v8"))?.message ?? "accepted"
+        #expect(message.contains("functions.f.limits.engine") && message.contains("`v8` is not an engine; use one of auto, wasmtime, wasmkit"),
+                "\(message)")
+    }
+
     @Test func acceptsTheEndsOfEachRange() throws {
         let top = "app: shop\nfunctions:\n  f:\n    module: f.wasm\n    limits: {timeout_ms: 900000, memory_mb: 4096, call_depth: 256}\n"
         let limits = try ManifestParser().parse(top).functions[0].limits
