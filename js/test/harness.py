@@ -4,7 +4,7 @@
     pip install wasmtime
     scripts/build-js.sh && python3 js/test/harness.py [path/to/stratus-js.wasm]
 
-The stand-in implements the `stratus` imports of shared ABI.md (buffers, input, ctx, output,
+The stand-in implements the `stratus` imports of docs/ABI.md (buffers, input, ctx, output,
 log, now_ns, a KV store in a dict with one denied prefix, call/spawn/http_fetch/ws stubs) and
 follows the host contract of js/README.md: instantiate, call js_init with the script as the
 input, snapshot the memory, then run each invocation in an instance restored from the
