@@ -46,4 +46,19 @@ extension GuestContext {
         let limits = invocation.limits
         guard ContinuousClock.now < limits.deadline else { throw limits.timeoutError() }
     }
+
+    /// Runs a set-up export through `body`: it sees its own input and no grants, and the
+    /// invocation's come back after it. What it throws is a ``SetupFailure`` with its log.
+    func runSetup(input: [UInt8], _ body: () throws -> Void) throws {
+        let (invocation, host) = (self.invocation, self.host)
+        var setupInvocation = invocation
+        setupInvocation.input = input
+        begin(setupInvocation, host: NoHost())
+        do {
+            try body()
+        } catch {
+            throw SetupFailure(error: error, logs: logs.lines)
+        }
+        begin(invocation, host: host)
+    }
 }

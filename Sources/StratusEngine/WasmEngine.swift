@@ -337,9 +337,7 @@ public final class WasmEngine: Sendable {
         }
         live!.flush()
         let context = live!.context
-        var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
-        if compiled.entry == .command { CGI.applyHeaders(to: &output) }
-        return output
+        return Self.output(of: context, compiled)
     }
 
     /// Runs one invocation on wasmtime, in an instance of its own; a WASI guest's host (`wasi`,
@@ -365,6 +363,11 @@ public final class WasmEngine: Sendable {
             // A trap may be the JavaScript runner's uncaught error.
             throw Self.failure(error, context.logs.lines, invocationLimits, during: nil)
         }
+        return Self.output(of: context, compiled)
+    }
+
+    /// What the guest serving `context` answered: a WASI command's CGI header lines applied.
+    private static func output(of context: GuestContext, _ compiled: CompiledModule) -> InvocationOutput {
         var output = InvocationOutput(status: context.status, headers: context.headers, body: context.output.bytes, logs: context.logs.lines)
         if compiled.entry == .command { CGI.applyHeaders(to: &output) }
         return output
@@ -505,17 +508,7 @@ public final class WasmEngine: Sendable {
                     _ = try live.stacks.withStack { try initialize.invoke([], on: &$0) }
                 }
                 if let setup = compiled.setup, let function = instance.exports[function: setup.export] {
-                    // The set-up sees its own input and no grants; the invocation's come back after it.
-                    let (invocation, host) = (context.invocation, context.host)
-                    var setupInvocation = invocation
-                    setupInvocation.input = setup.input
-                    context.begin(setupInvocation, host: NoHost())
-                    do {
-                        _ = try live.stacks.withStack { try function.invoke([], on: &$0) }
-                    } catch {
-                        throw SetupFailure(error: error, logs: context.logs.lines)
-                    }
-                    context.begin(invocation, host: host)
+                    try context.runSetup(input: setup.input) { _ = try live.stacks.withStack { try function.invoke([], on: &$0) } }
                 }
                 if let state = compiled.state, live.files.isPristine {
                     live.snapshot = InstanceSnapshot(instance, state, like: compiled.images, releasing: ahead)

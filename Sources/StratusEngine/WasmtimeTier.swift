@@ -170,17 +170,7 @@ final class WasmtimeTier: @unchecked Sendable {
             try run.call(initialize, limits: limits)
         }
         if let setup = compiled.setup, let function = run.function(setup.export, of: &instance) {
-            // The set-up sees its own input and no grants; the invocation's come back after it.
-            let (invocation, host) = (context.invocation, context.host)
-            var setupInvocation = invocation
-            setupInvocation.input = setup.input
-            context.begin(setupInvocation, host: NoHost())
-            do {
-                try run.call(function, limits: limits)
-            } catch {
-                throw SetupFailure(error: error, logs: context.logs.lines)
-            }
-            context.begin(invocation, host: host)
+            try context.runSetup(input: setup.input) { try run.call(function, limits: limits) }
         }
         guard entry else { return }
         guard let function = run.function(compiled.entry.name, of: &instance) else {
